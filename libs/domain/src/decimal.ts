@@ -1,0 +1,266 @@
+import { DivisionByZeroError, InvalidDecimalError } from './errors';
+
+/**
+ * How a result that does not fit the requested scale is rounded.
+ * `down`/`up` are toward/away from zero; `floor`/`ceil` toward -inf/+inf.
+ */
+export type RoundingMode = 'down' | 'up' | 'floor' | 'ceil' | 'half-up' | 'half-even';
+
+const DECIMAL_PATTERN = /^([+-])?(\d+)(?:\.(\d+))?$/;
+const MAX_SCALE = 36;
+
+function pow10(n: number): bigint {
+  return 10n ** BigInt(n);
+}
+
+/** Divides with the chosen rounding; `d` is never zero here. */
+function divRound(n: bigint, d: bigint, mode: RoundingMode): bigint {
+  if (d < 0n) {
+    n = -n;
+    d = -d;
+  }
+  const q = n / d; // truncates toward zero
+  const r = n % d;
+  if (r === 0n) return q;
+  const negative = n < 0n;
+  const awayFromZero = negative ? q - 1n : q + 1n;
+  switch (mode) {
+    case 'down':
+      return q;
+    case 'up':
+      return awayFromZero;
+    case 'floor':
+      return negative ? q - 1n : q;
+    case 'ceil':
+      return negative ? q : q + 1n;
+    case 'half-up':
+    case 'half-even': {
+      const twice = (r < 0n ? -r : r) * 2n;
+      if (twice > d) return awayFromZero;
+      if (twice < d) return q;
+      if (mode === 'half-up') return awayFromZero;
+      return q % 2n === 0n ? q : awayFromZero;
+    }
+  }
+}
+
+/**
+ * An exact decimal number: `coef / 10^scale` with a bigint coefficient.
+ *
+ * Addition, subtraction and multiplication are exact; division and rounding take an explicit
+ * scale and rounding mode, so no operation can drift the way binary floats do. Values are kept
+ * normalised (no trailing zeros in the coefficient), so equal values have equal representations.
+ */
+export class Decimal {
+  static readonly ZERO = new Decimal(0n, 0);
+  static readonly ONE = new Decimal(1n, 0);
+
+  private constructor(
+    /** The integer coefficient. */
+    readonly coef: bigint,
+    /** The number of digits after the decimal point. */
+    readonly scale: number,
+  ) {}
+
+  private static normalised(coef: bigint, scale: number): Decimal {
+    if (coef === 0n) return Decimal.ZERO;
+    while (scale > 0 && coef % 10n === 0n) {
+      coef /= 10n;
+      scale -= 1;
+    }
+    return new Decimal(coef, scale);
+  }
+
+  /**
+   * Parses a plain decimal string (`"-12.345"`), a bigint, a safe integer, or returns a Decimal as is.
+   * Non-integer JavaScript numbers are refused: they are already inexact.
+   */
+  static from(value: Decimal | string | bigint | number): Decimal {
+    if (value instanceof Decimal) return value;
+    if (typeof value === 'bigint') return Decimal.normalised(value, 0);
+    if (typeof value === 'number') {
+      if (!Number.isSafeInteger(value)) {
+        throw new InvalidDecimalError(value, 'only safe integers convert exactly; pass a string');
+      }
+      return Decimal.normalised(BigInt(value), 0);
+    }
+    return Decimal.parse(value);
+  }
+
+  static parse(text: string): Decimal {
+    if (typeof text !== 'string') throw new InvalidDecimalError(text, 'not a string');
+    const m = DECIMAL_PATTERN.exec(text.trim());
+    if (!m) throw new InvalidDecimalError(text, 'expected digits with an optional sign and fraction');
+    const [, sign, whole, fraction = ''] = m;
+    if (fraction.length > MAX_SCALE) throw new InvalidDecimalError(text, `more than ${MAX_SCALE} fraction digits`);
+    let coef = BigInt(`${whole}${fraction}`);
+    if (sign === '-') coef = -coef;
+    return Decimal.normalised(coef, fraction.length);
+  }
+
+  /** `units / 10^scale`, e.g. fromUnits(12345n, 2) is 123.45. */
+  static fromUnits(units: bigint, scale: number): Decimal {
+    if (!Number.isInteger(scale) || scale < 0 || scale > MAX_SCALE) {
+      throw new InvalidDecimalError(`${units}e-${scale}`, `scale must be an integer in [0, ${MAX_SCALE}]`);
+    }
+    return Decimal.normalised(units, scale);
+  }
+
+  /** Rounds a float to `scale` digits: for data that arrives as floats (e.g. a simulator's model). */
+  static fromNumber(value: number, scale: number, mode: RoundingMode = 'half-even'): Decimal {
+    if (!Number.isFinite(value)) throw new InvalidDecimalError(value, 'not a finite number');
+    const text = value.toFixed(Math.min(scale + 2, 20));
+    return Decimal.parse(text).round(scale, mode);
+  }
+
+  static sum(values: Iterable<Decimal>): Decimal {
+    let total = Decimal.ZERO;
+    for (const v of values) total = total.add(v);
+    return total;
+  }
+
+  static min(a: Decimal, b: Decimal): Decimal {
+    return a.cmp(b) <= 0 ? a : b;
+  }
+
+  static max(a: Decimal, b: Decimal): Decimal {
+    return a.cmp(b) >= 0 ? a : b;
+  }
+
+  private aligned(other: Decimal): [bigint, bigint, number] {
+    if (this.scale === other.scale) return [this.coef, other.coef, this.scale];
+    if (this.scale > other.scale) return [this.coef, other.coef * pow10(this.scale - other.scale), this.scale];
+    return [this.coef * pow10(other.scale - this.scale), other.coef, other.scale];
+  }
+
+  add(other: Decimal | string): Decimal {
+    const [a, b, s] = this.aligned(Decimal.from(other));
+    return Decimal.normalised(a + b, s);
+  }
+
+  sub(other: Decimal | string): Decimal {
+    const [a, b, s] = this.aligned(Decimal.from(other));
+    return Decimal.normalised(a - b, s);
+  }
+
+  mul(other: Decimal | string | bigint): Decimal {
+    const o = Decimal.from(other);
+    return Decimal.normalised(this.coef * o.coef, this.scale + o.scale);
+  }
+
+  /** `this / other` rounded to `scale` fraction digits. */
+  div(other: Decimal | string | bigint, scale: number, mode: RoundingMode = 'half-even'): Decimal {
+    const o = Decimal.from(other);
+    if (o.coef === 0n) throw new DivisionByZeroError(this.toString());
+    // this/other = (a/10^sa) / (b/10^sb); want q with q/10^scale.
+    const shift = scale + o.scale - this.scale;
+    const n = shift >= 0 ? this.coef * pow10(shift) : this.coef;
+    const d = shift >= 0 ? o.coef : o.coef * pow10(-shift);
+    return Decimal.normalised(divRound(n, d, mode), scale);
+  }
+
+  /** Rounds to `scale` fraction digits. */
+  round(scale: number, mode: RoundingMode = 'half-even'): Decimal {
+    if (this.scale <= scale) return this;
+    return Decimal.normalised(divRound(this.coef, pow10(this.scale - scale), mode), scale);
+  }
+
+  /** Rounds to a whole multiple of `step` (a tick or lot size). */
+  quantize(step: Decimal, mode: RoundingMode = 'half-even'): Decimal {
+    if (step.coef <= 0n) throw new InvalidDecimalError(step.toString(), 'step must be positive');
+    const [a, b, s] = this.aligned(step);
+    return Decimal.normalised(divRound(a, b, mode) * b, s);
+  }
+
+  /** True if this is a whole multiple of `step`. */
+  isMultipleOf(step: Decimal): boolean {
+    if (step.coef === 0n) return false;
+    const [a, b] = this.aligned(step);
+    return a % b === 0n;
+  }
+
+  neg(): Decimal {
+    return new Decimal(-this.coef, this.scale);
+  }
+
+  abs(): Decimal {
+    return this.coef < 0n ? this.neg() : this;
+  }
+
+  /** -1, 0 or 1. */
+  sign(): -1 | 0 | 1 {
+    return this.coef === 0n ? 0 : this.coef < 0n ? -1 : 1;
+  }
+
+  cmp(other: Decimal | string): -1 | 0 | 1 {
+    const [a, b] = this.aligned(Decimal.from(other));
+    return a === b ? 0 : a < b ? -1 : 1;
+  }
+
+  eq(other: Decimal | string): boolean {
+    return this.cmp(other) === 0;
+  }
+
+  lt(other: Decimal | string): boolean {
+    return this.cmp(other) < 0;
+  }
+
+  lte(other: Decimal | string): boolean {
+    return this.cmp(other) <= 0;
+  }
+
+  gt(other: Decimal | string): boolean {
+    return this.cmp(other) > 0;
+  }
+
+  gte(other: Decimal | string): boolean {
+    return this.cmp(other) >= 0;
+  }
+
+  isZero(): boolean {
+    return this.coef === 0n;
+  }
+
+  isNegative(): boolean {
+    return this.coef < 0n;
+  }
+
+  isPositive(): boolean {
+    return this.coef > 0n;
+  }
+
+  /** Nearest float: for metrics, indicators and display only, never for accounting. */
+  toNumber(): number {
+    return Number(this.toString());
+  }
+
+  /** Plain notation, never an exponent: `-0.0005`, `12`, `1234.5`. */
+  toString(): string {
+    const negative = this.coef < 0n;
+    const digits = (negative ? -this.coef : this.coef).toString();
+    if (this.scale === 0) return (negative ? '-' : '') + digits;
+    const padded = digits.padStart(this.scale + 1, '0');
+    const whole = padded.slice(0, padded.length - this.scale);
+    const fraction = padded.slice(padded.length - this.scale);
+    return `${negative ? '-' : ''}${whole}.${fraction}`;
+  }
+
+  /** Fixed number of fraction digits, for display. */
+  toFixed(scale: number, mode: RoundingMode = 'half-even'): string {
+    const r = this.round(scale, mode);
+    const text = r.toString();
+    if (scale === 0) return text;
+    const dot = text.indexOf('.');
+    const fractionLength = dot < 0 ? 0 : text.length - dot - 1;
+    return (dot < 0 ? `${text}.` : text) + '0'.repeat(scale - fractionLength);
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+}
+
+/** Shorthand for `Decimal.from`. */
+export function dec(value: Decimal | string | bigint | number): Decimal {
+  return Decimal.from(value);
+}

@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * A time-ordered unique id (ULID layout: 48-bit ms timestamp + 80 random bits, Crockford base32).
+ * Used for client order ids, fill ids and run ids: sortable, and safe as a NATS `Nats-Msg-Id`.
+ */
+export function newId(now: number = Date.now()): string {
+  let time = now;
+  let out = '';
+  for (let i = 0; i < 10; i++) {
+    out = CROCKFORD[time % 32] + out;
+    time = Math.floor(time / 32);
+  }
+  const bytes = randomBytes(10);
+  let bits = 0n;
+  for (const b of bytes) bits = (bits << 8n) | BigInt(b);
+  let random = '';
+  for (let i = 0; i < 16; i++) {
+    random = CROCKFORD[Number(bits & 31n)] + random;
+    bits >>= 5n;
+  }
+  return out + random;
+}
+
+// Anchors the monotonic clock to the wall clock once, so successive readings never go backwards.
+const EPOCH_OFFSET_NS = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+
+/** Nanoseconds since the epoch, as protobuf int64 timestamps carry them; monotonic within a process. */
+export function nowNanos(): bigint {
+  return EPOCH_OFFSET_NS + process.hrtime.bigint();
+}
