@@ -1,0 +1,345 @@
+import { connect } from '@nats-io/transport-node';
+import { headers as natsHeaders } from '@nats-io/nats-core';
+import type { MsgHdrs, NatsConnection, ConnectionOptions } from '@nats-io/nats-core';
+import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { MessageCodec } from '@meridian/proto';
+import { BusConnectError, MissingConsumerError, PublishError } from './errors';
+import { Subjects } from './subjects';
+import { Topology } from './topology';
+import type { DurableDeclaration, StreamKey, TopologyOptions } from './topology';
+import { endSpan, startPublishSpan, withProcessSpan } from './tracing';
+
+/** The part of a structured logger the bus writes to (pino fits). */
+export interface BusLogger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** Outcome of handling one delivered message. */
+export type DeliveryOutcome = 'ack' | 'retry' | 'dead_letter' | 'rejected';
+
+/** Where the bus reports what it does; the runtime lib backs it with Prometheus. */
+export interface BusObserver {
+  published(template: string, seconds: number): void;
+  handled(template: string, consumer: string, outcome: DeliveryOutcome, seconds: number): void;
+  /** A message that could not be decoded or was refused before its handler ran. */
+  rejected(template: string, reason: string): void;
+}
+
+const noopLogger: BusLogger = { debug() {}, info() {}, warn() {}, error() {} };
+const noopObserver: BusObserver = { published() {}, handled() {}, rejected() {} };
+
+export interface BusOptions {
+  /** Comma-separated NATS URLs. */
+  servers: string;
+  /** Client name shown by the server (the service name). */
+  name: string;
+  namespace?: string;
+  topology?: TopologyOptions;
+  user?: string;
+  pass?: string;
+  token?: string;
+  /** Extra connection options (credentials authenticator, TLS). */
+  connection?: Partial<ConnectionOptions>;
+  logger?: BusLogger;
+  observer?: BusObserver;
+}
+
+/** What a handler knows about the message besides its payload. */
+export interface Delivery {
+  readonly subject: string;
+  readonly streamSequence: number;
+  readonly deliveryCount: number;
+  readonly redelivered: boolean;
+  readonly timestampNanos: bigint;
+  readonly headers: MsgHdrs | undefined;
+}
+
+export type Handler<T> = (message: T, delivery: Delivery) => Promise<void> | void;
+
+/** A running consumer; `stop()` stops pulling and resolves once the message in hand is done. */
+export interface ConsumerHandle {
+  readonly name: string;
+  stop(): Promise<void>;
+}
+
+export interface PublishOptions {
+  /** Nats-Msg-Id: a second publish with the same id inside the duplicate window is dropped. */
+  msgId?: string;
+}
+
+export interface PublishResult {
+  readonly seq: number;
+  readonly duplicate: boolean;
+}
+
+export interface FollowOptions {
+  /** `all` replays history (to rebuild state), `new` starts now, `last_per_subject` reads current values. */
+  deliver: 'all' | 'new' | 'last_per_subject';
+  /** Called once when the replay has reached the end of the stream as it was when following began. */
+  onCaughtUp?: () => void;
+}
+
+/** Thrown inside a handler to refuse a message for good (it is terminated, counted, not retried). */
+export class PoisonMessageError extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PoisonMessageError';
+  }
+}
+
+/**
+ * The platform's one door to NATS: typed, traced publish and consume over JetStream.
+ *
+ * Payloads are protobuf (ts-proto codecs); every publish carries W3C trace context in its
+ * headers and, where money is involved, a Nats-Msg-Id so retries are deduplicated.
+ */
+export class Bus {
+  readonly subjects: Subjects;
+  readonly topology: Topology;
+  private readonly handles = new Set<ConsumerHandle>();
+  private readonly logger: BusLogger;
+  private readonly observer: BusObserver;
+
+  private constructor(
+    readonly nc: NatsConnection,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+    options: BusOptions,
+  ) {
+    this.subjects = new Subjects(options.namespace ?? '');
+    this.topology = new Topology(this.subjects, options.topology);
+    this.logger = options.logger ?? noopLogger;
+    this.observer = options.observer ?? noopObserver;
+  }
+
+  static async connect(options: BusOptions): Promise<Bus> {
+    let nc: NatsConnection;
+    try {
+      nc = await connect({
+        servers: options.servers.split(',').map((s) => s.trim()),
+        name: options.name,
+        // A long-lived service keeps trying; readiness reports the outage meanwhile.
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 1_000,
+        ...(options.user !== undefined ? { user: options.user, pass: options.pass } : {}),
+        ...(options.token !== undefined ? { token: options.token } : {}),
+        ...options.connection,
+      });
+    } catch (err) {
+      throw new BusConnectError(options.servers, err);
+    }
+    const jsm = await jetstreamManager(nc);
+    const bus = new Bus(nc, jetstream(nc), jsm, options);
+    bus.watchStatus();
+    return bus;
+  }
+
+  private watchStatus(): void {
+    void (async () => {
+      for await (const s of this.nc.status()) {
+        if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'error') {
+          this.logger.warn({ status: s.type, server: 'server' in s ? s.server : undefined }, `nats ${s.type}`);
+        }
+      }
+    })();
+  }
+
+  /** True while the connection is up (what readiness reports). */
+  get connected(): boolean {
+    return !this.nc.isClosed() && !this.nc.isDraining();
+  }
+
+  async publish<T>(subject: string, codec: MessageCodec<T>, message: T, options: PublishOptions = {}): Promise<PublishResult> {
+    const template = this.subjects.template(subject);
+    const headers = natsHeaders();
+    const span = startPublishSpan(subject, template, headers, options.msgId);
+    const started = process.hrtime.bigint();
+    try {
+      const data = codec.encode(message).finish();
+      const ack = await this.js.publish(subject, data, {
+        headers,
+        ...(options.msgId !== undefined ? { msgID: options.msgId } : {}),
+      });
+      this.observer.published(template, Number(process.hrtime.bigint() - started) / 1e9);
+      endSpan(span);
+      return { seq: ack.seq, duplicate: ack.duplicate };
+    } catch (err) {
+      endSpan(span, err);
+      throw new PublishError(subject, err);
+    }
+  }
+
+  /**
+   * Processes a declared durable consumer one message at a time with explicit acks.
+   * A handler error naks with the consumer's backoff; on the last allowed delivery the message
+   * is terminated and counted as a dead letter, so a failure is visible, never silent.
+   */
+  async consume<T>(decl: DurableDeclaration, codec: MessageCodec<T>, handler: Handler<T>): Promise<ConsumerHandle> {
+    const name = decl.config.durable_name;
+    let consumer;
+    try {
+      consumer = await this.js.consumers.get(decl.stream, name);
+      await consumer.info(true);
+    } catch (err) {
+      throw new MissingConsumerError(decl.stream, name, err);
+    }
+    const messages = await consumer.consume({ max_messages: Math.min(decl.config.max_ack_pending ?? 64, 256) });
+    const maxDeliver = decl.config.max_deliver;
+    const loop = this.runLoop(messages, async (m) => {
+      const template = this.subjects.template(m.subject);
+      const started = process.hrtime.bigint();
+      const outcome = await this.handleDurable(m, template, name, maxDeliver, codec, handler);
+      this.observer.handled(template, name, outcome, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    return this.track(name, messages, loop);
+  }
+
+  private async handleDurable<T>(
+    m: JsMsg,
+    template: string,
+    consumer: string,
+    maxDeliver: number,
+    codec: MessageCodec<T>,
+    handler: Handler<T>,
+  ): Promise<DeliveryOutcome> {
+    let message: T;
+    try {
+      message = codec.decode(m.data);
+    } catch (err) {
+      this.observer.rejected(template, 'decode');
+      this.logger.error({ subject: m.subject, seq: m.seq, consumer, err }, 'undecodable message terminated');
+      m.term('undecodable');
+      return 'rejected';
+    }
+    try {
+      await withProcessSpan(m.subject, template, m.headers, consumer, () => Promise.resolve(handler(message, deliveryOf(m))));
+      m.ack();
+      return 'ack';
+    } catch (err) {
+      if (err instanceof PoisonMessageError) {
+        this.observer.rejected(template, err.reason);
+        this.logger.error({ subject: m.subject, seq: m.seq, consumer, reason: err.reason, err }, 'message refused');
+        m.term(err.reason);
+        return 'rejected';
+      }
+      if (m.info.deliveryCount >= maxDeliver) {
+        this.logger.error(
+          { subject: m.subject, seq: m.seq, consumer, deliveries: m.info.deliveryCount, err },
+          'handler failed on the last allowed delivery: message dead-lettered (it stays in the stream)',
+        );
+        m.term('max deliveries reached');
+        return 'dead_letter';
+      }
+      this.logger.warn({ subject: m.subject, seq: m.seq, consumer, deliveries: m.info.deliveryCount, err }, 'handler failed, will retry');
+      m.nak();
+      return 'retry';
+    }
+  }
+
+  /**
+   * Reads a stream through an ordered (ephemeral, gap-free) consumer: for market data, and for
+   * rebuilding state by replaying the streams that define it.
+   */
+  async follow<T>(
+    stream: StreamKey,
+    filterSubject: string,
+    codec: MessageCodec<T>,
+    handler: Handler<T>,
+    options: FollowOptions,
+  ): Promise<ConsumerHandle> {
+    const deliver_policy =
+      options.deliver === 'all' ? DeliverPolicy.All : options.deliver === 'new' ? DeliverPolicy.New : DeliverPolicy.LastPerSubject;
+    const consumer = await this.js.consumers.get(this.topology.streamName(stream), { filter_subjects: filterSubject, deliver_policy });
+    let caughtUp = options.onCaughtUp === undefined;
+    const markCaughtUp = () => {
+      if (!caughtUp) {
+        caughtUp = true;
+        options.onCaughtUp?.();
+      }
+    };
+    const info = await consumer.info(true);
+    if (info.num_pending === 0) markCaughtUp();
+    const name = `follow ${filterSubject}`;
+    const messages = await consumer.consume({ max_messages: 512 });
+    const loop = this.runLoop(messages, async (m) => {
+      const template = this.subjects.template(m.subject);
+      const started = process.hrtime.bigint();
+      let message: T;
+      try {
+        message = codec.decode(m.data);
+      } catch (err) {
+        this.observer.rejected(template, 'decode');
+        this.logger.error({ subject: m.subject, seq: m.seq, err }, 'undecodable message skipped');
+        if (m.info.pending === 0) markCaughtUp();
+        return;
+      }
+      let outcome: DeliveryOutcome = 'ack';
+      try {
+        await withProcessSpan(m.subject, template, m.headers, name, () => Promise.resolve(handler(message, deliveryOf(m))));
+      } catch (err) {
+        // An ordered consumer cannot redeliver: the handler's own state is now suspect, so say so loudly.
+        outcome = err instanceof PoisonMessageError ? 'rejected' : 'dead_letter';
+        if (err instanceof PoisonMessageError) this.observer.rejected(template, err.reason);
+        this.logger.error({ subject: m.subject, seq: m.seq, err }, 'handler failed on a followed message');
+      }
+      this.observer.handled(template, name, outcome, Number(process.hrtime.bigint() - started) / 1e9);
+      if (m.info.pending === 0) markCaughtUp();
+    });
+    return this.track(name, messages, loop);
+  }
+
+  private runLoop(messages: ConsumerMessages, onMessage: (m: JsMsg) => Promise<void>): Promise<void> {
+    return (async () => {
+      for await (const m of messages) {
+        await onMessage(m);
+      }
+    })().catch((err: unknown) => {
+      this.logger.error({ err }, 'consumer loop ended with an error');
+    });
+  }
+
+  private track(name: string, messages: ConsumerMessages, loop: Promise<void>): ConsumerHandle {
+    const handle: ConsumerHandle = {
+      name,
+      stop: async () => {
+        this.handles.delete(handle);
+        messages.stop();
+        await loop;
+      },
+    };
+    this.handles.add(handle);
+    return handle;
+  }
+
+  /** Reads the last message on a subject of a last-value stream, or undefined. */
+  async lastValue<T>(stream: StreamKey, subject: string, codec: MessageCodec<T>): Promise<T | undefined> {
+    const m = await this.jsm.streams.getMessage(this.topology.streamName(stream), { last_by_subj: subject });
+    return m ? codec.decode(m.data) : undefined;
+  }
+
+  /** Stops every consumer (finishing messages in hand), then drains and closes the connection. */
+  async close(): Promise<void> {
+    await Promise.all([...this.handles].map((h) => h.stop()));
+    if (!this.nc.isClosed()) {
+      await this.nc.drain();
+    }
+  }
+}
+
+function deliveryOf(m: JsMsg): Delivery {
+  return {
+    subject: m.subject,
+    streamSequence: m.seq,
+    deliveryCount: m.info.deliveryCount,
+    redelivered: m.redelivered,
+    timestampNanos: m.timestampNanos,
+    headers: m.headers,
+  };
+}

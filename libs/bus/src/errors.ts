@@ -1,0 +1,39 @@
+/** Base of bus errors: a stable code, the subject or stream involved in the message. */
+export class BusError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class BusConnectError extends BusError {
+  constructor(servers: string, cause: unknown) {
+    super('BUS_CONNECT', `cannot connect to NATS at ${servers}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+  }
+}
+
+export class MissingConsumerError extends BusError {
+  constructor(stream: string, consumer: string, cause: unknown) {
+    super(
+      'BUS_MISSING_CONSUMER',
+      `durable consumer ${consumer} on stream ${stream} does not exist: run \`npm run bootstrap\` (or the chart's provisioning job) with this shard's symbols first`,
+      { cause },
+    );
+  }
+}
+
+export class InvalidSubjectTokenError extends BusError {
+  constructor(token: string, role: string) {
+    super('BUS_INVALID_TOKEN', `invalid ${role} ${JSON.stringify(token)} for a subject token: use a-z A-Z 0-9 - _ only`);
+  }
+}
+
+export class PublishError extends BusError {
+  constructor(subject: string, cause: unknown) {
+    super('BUS_PUBLISH', `publish to ${subject} failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+  }
+}

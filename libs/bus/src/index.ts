@@ -1,0 +1,21 @@
+export { Bus, PoisonMessageError } from './bus';
+export type {
+  BusOptions,
+  BusLogger,
+  BusObserver,
+  ConsumerHandle,
+  Delivery,
+  DeliveryOutcome,
+  FollowOptions,
+  Handler,
+  PublishOptions,
+  PublishResult,
+} from './bus';
+export { Subjects, GLOBAL_SCOPE } from './subjects';
+export type { ExecutionSubjectKind, MarketDataKind } from './subjects';
+export { Topology } from './topology';
+export type { ConsumerOwner, DurableDeclaration, Shard, StreamDeclaration, StreamKey, TopologyOptions } from './topology';
+export { provisionTopology, deleteTopologyStreams } from './bootstrap';
+export type { ProvisionReport } from './bootstrap';
+export { traceIdOf } from './tracing';
+export { BusError, BusConnectError, MissingConsumerError, InvalidSubjectTokenError, PublishError } from './errors';

@@ -1,0 +1,123 @@
+import { InvalidSubjectTokenError } from './errors';
+
+const TOKEN = /^[A-Za-z0-9_-]+$/;
+
+function token(value: string, role: string): string {
+  if (!TOKEN.test(value)) throw new InvalidSubjectTokenError(value, role);
+  return value;
+}
+
+/** Execution event kinds as they appear in subjects. */
+export type ExecutionSubjectKind = 'ack' | 'fill' | 'cancel' | 'reject';
+export type MarketDataKind = 'trades' | 'book' | 'bbo';
+
+/**
+ * Every subject of the platform, built in one place so services never spell one by hand.
+ *
+ * A namespace (empty in production) is prepended as the first token, so that test runs and
+ * side-by-side environments on one server never see each other's messages.
+ */
+export class Subjects {
+  private readonly root: string;
+
+  constructor(readonly namespace: string = '') {
+    this.root = namespace === '' ? '' : `${token(namespace, 'namespace')}.`;
+  }
+
+  private s(...parts: string[]): string {
+    return this.root + parts.join('.');
+  }
+
+  marketData(venue: string, symbol: string, kind: MarketDataKind): string {
+    return this.s('md', token(venue, 'venue'), token(symbol, 'symbol'), kind);
+  }
+  /** Every market-data subject: the MARKET stream's binding. */
+  marketAll(): string {
+    return this.s('md', '>');
+  }
+
+  signal(model: string, symbol: string): string {
+    return this.s('sig', token(model, 'model'), token(symbol, 'symbol'));
+  }
+  /** Signals of every model for one symbol. */
+  signalsFor(symbol: string): string {
+    return this.s('sig', '*', token(symbol, 'symbol'));
+  }
+  signalsAll(): string {
+    return this.s('sig', '>');
+  }
+
+  intent(symbol: string): string {
+    return this.s('ord', 'intent', token(symbol, 'symbol'));
+  }
+  approved(venue: string, symbol: string): string {
+    return this.s('ord', 'approved', token(venue, 'venue'), token(symbol, 'symbol'));
+  }
+  /** Approved orders for one symbol on any venue. */
+  approvedFor(symbol: string): string {
+    return this.s('ord', 'approved', '*', token(symbol, 'symbol'));
+  }
+  approvedAll(): string {
+    return this.s('ord', 'approved', '>');
+  }
+  rejected(symbol: string): string {
+    return this.s('ord', 'rejected', token(symbol, 'symbol'));
+  }
+  rejectedAll(): string {
+    return this.s('ord', 'rejected', '>');
+  }
+  ordersAll(): string {
+    return this.s('ord', '>');
+  }
+
+  execution(venue: string, symbol: string, kind: ExecutionSubjectKind): string {
+    return this.s('exec', token(venue, 'venue'), token(symbol, 'symbol'), kind);
+  }
+  /** Every execution event of one symbol on any venue. */
+  executionsFor(symbol: string): string {
+    return this.s('exec', '*', token(symbol, 'symbol'), '*');
+  }
+  executionsAll(): string {
+    return this.s('exec', '>');
+  }
+
+  /** `scope` is `global` or a symbol. */
+  killSwitch(scope: string): string {
+    return this.s('ctl', 'killswitch', token(scope, 'kill switch scope'));
+  }
+  killSwitchAll(): string {
+    return this.s('ctl', 'killswitch', '>');
+  }
+  config(service: string): string {
+    return this.s('ctl', 'config', token(service, 'service'));
+  }
+  controlAll(): string {
+    return this.s('ctl', '>');
+  }
+
+  /**
+   * The low-cardinality form of a concrete subject for span names and metric labels:
+   * venue, symbol and model tokens become placeholders (`md.{venue}.{symbol}.trades`).
+   */
+  template(subject: string): string {
+    const rel = this.root !== '' && subject.startsWith(this.root) ? subject.slice(this.root.length) : subject;
+    const t = rel.split('.');
+    switch (t[0]) {
+      case 'md':
+        return `md.{venue}.{symbol}.${t.slice(3).join('.')}`;
+      case 'sig':
+        return 'sig.{model}.{symbol}';
+      case 'ord':
+        return t[1] === 'approved' ? 'ord.approved.{venue}.{symbol}' : `ord.${t[1]}.{symbol}`;
+      case 'exec':
+        return `exec.{venue}.{symbol}.${t[3] ?? ''}`;
+      case 'ctl':
+        return t[1] === 'killswitch' ? 'ctl.killswitch.{scope}' : 'ctl.config.{service}';
+      default:
+        return rel;
+    }
+  }
+}
+
+/** Kill-switch scope for the whole platform. */
+export const GLOBAL_SCOPE = 'global';

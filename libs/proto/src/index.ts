@@ -1,0 +1,12 @@
+// The public surface of the generated protobuf code, by name. Regenerate with `nx run @meridian/proto:generate`.
+
+export { PriceLevel, Side, sideFromJSON, sideToJSON } from "./gen/meridian/v1/common";
+export { KillSwitch } from "./gen/meridian/v1/control";
+export { ExecutionKind, ExecutionReport, OrderStatus, Position, executionKindFromJSON, executionKindToJSON, orderStatusFromJSON, orderStatusToJSON } from "./gen/meridian/v1/execution";
+export { Bbo, BookUpdate, Trade } from "./gen/meridian/v1/market";
+export { ApprovedOrder, OrderIntent, OrderRejection, OrderType, TimeInForce, orderTypeFromJSON, orderTypeToJSON, timeInForceFromJSON, timeInForceToJSON } from "./gen/meridian/v1/order";
+export { CheckOrderRequest, CheckOrderResponse, CoordinatorServiceClient, CoordinatorServiceService, ExecutionServiceClient, ExecutionServiceService, FeedStatus, GetBookRequest, GetBookResponse, GetFeedStatusRequest, GetFeedStatusResponse, GetOrderRequest, GetOrderResponse, GetPositionsRequest, GetPositionsResponse, GetRecorderStatusRequest, GetRecorderStatusResponse, GetStrategyStateRequest, GetStrategyStateResponse, InferenceServiceClient, InferenceServiceService, IngestionServiceClient, IngestionServiceService, ListOrdersRequest, ListOrdersResponse, Order, OrderBookServiceClient, OrderBookServiceService, PredictRequest, PredictResponse, RecorderServiceClient, RecorderServiceService, RiskServiceClient, RiskServiceService, SetKillSwitchRequest, SetKillSwitchResponse, StrategyState } from "./gen/meridian/v1/services";
+export type { CoordinatorServiceServer, ExecutionServiceServer, InferenceServiceServer, IngestionServiceServer, OrderBookServiceServer, RecorderServiceServer, RiskServiceServer } from "./gen/meridian/v1/services";
+export { Signal } from "./gen/meridian/v1/signal";
+export { descriptorSetPath, PROTO_PACKAGE } from "./descriptor";
+export type { MessageCodec } from "./codec";

@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import { ReflectionService } from '@grpc/reflection';
+import { loadFileDescriptorSetFromBuffer } from '@grpc/proto-loader';
+import { descriptorSetPath, PROTO_PACKAGE } from '@meridian/proto';
+
+export interface GrpcService {
+  /** Short name, e.g. `RiskService`; health reports it as `meridian.v1.RiskService`. */
+  name: string;
+  definition: ServiceDefinition;
+  implementation: UntypedServiceImplementation;
+}
+
+/**
+ * A gRPC server with the platform's services, `grpc.health.v1.Health` (overall and per
+ * fully-qualified service name) and server reflection from the buf-built descriptor set.
+ */
+export class GrpcServer {
+  readonly server = new Server();
+  private readonly health = new HealthImplementation({ '': 'NOT_SERVING' });
+  private readonly names: string[];
+  private boundPort = 0;
+
+  constructor(services: readonly GrpcService[]) {
+    this.names = services.map((s) => `${PROTO_PACKAGE}.${s.name}`);
+    for (const s of services) this.server.addService(s.definition, s.implementation);
+    for (const n of this.names) this.health.setStatus(n, 'NOT_SERVING');
+    this.health.addToServer(this.server);
+    const pkg = loadFileDescriptorSetFromBuffer(readFileSync(descriptorSetPath()), { longs: String, enums: String, defaults: true });
+    new ReflectionService(pkg).addToServer(this.server);
+  }
+
+  async listen(host: string, port: number): Promise<number> {
+    this.boundPort = await new Promise<number>((resolve, reject) => {
+      this.server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+    });
+    return this.boundPort;
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  setServing(serving: boolean): void {
+    const status = serving ? 'SERVING' : 'NOT_SERVING';
+    this.health.setStatus('', status);
+    for (const n of this.names) this.health.setStatus(n, status);
+  }
+
+  /** Finishes calls in flight, refusing new ones; forces after `timeoutMs`. */
+  async close(timeoutMs: number): Promise<void> {
+    this.setServing(false);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, timeoutMs);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}

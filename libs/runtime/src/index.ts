@@ -1,0 +1,14 @@
+export { field, loadConfig, describeConfig } from './config';
+export type { Field, Schema, ConfigOf } from './config';
+export { RuntimeError, ConfigError } from './errors';
+export { createLogger } from './logger';
+export type { Logger } from './logger';
+export { Metrics, METRIC_PREFIX, LATENCY_BUCKETS_SECONDS } from './metrics';
+export { Health } from './health';
+export { buildHttp } from './http';
+export { GrpcServer } from './grpc';
+export type { GrpcService } from './grpc';
+export { startTelemetry } from './telemetry';
+export { startService, runService, baseSchema } from './service';
+export type { BaseSchema, RunningService, ServiceContext, ServiceDefinition, StartedService } from './service';
+export { grpcError, Status } from './grpc-errors';

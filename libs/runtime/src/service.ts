@@ -1,0 +1,189 @@
+import { Bus } from '@meridian/bus';
+import type { Shard } from '@meridian/bus';
+import { parseSymbol, parseVenue } from '@meridian/domain';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { field, loadConfig } from './config';
+import type { ConfigOf, Schema } from './config';
+import { ConfigError } from './errors';
+import { GrpcServer } from './grpc';
+import type { GrpcService } from './grpc';
+import { Health } from './health';
+import { buildHttp } from './http';
+import { createLogger } from './logger';
+import { Metrics } from './metrics';
+import { startTelemetry } from './telemetry';
+
+/** Keys every service reads; a service's own schema adds to these. */
+export function baseSchema(ports: { http: number; grpc: number }) {
+  return {
+    NATS_URL: field.url('NATS server URLs, comma-separated', 'nats://127.0.0.1:4222', ['nats', 'tls']),
+    NATS_USER: field.string('NATS user (with NATS_PASSWORD)', ''),
+    NATS_PASSWORD: field.string('NATS password', ''),
+    NATS_TOKEN: field.string('NATS token', ''),
+    BUS_NAMESPACE: field.string('Prefix of every subject and stream; empty in production, unique per test run', ''),
+    JS_REPLICAS: field.int('JetStream replicas of the streams bootstrap declares', 1, { min: 1, max: 5 }),
+    SYMBOLS: field.list('Symbols this replica owns (its shard)', ['BTC-USDT', 'ETH-USDT'], parseSymbol),
+    HOST: field.string('Interface the HTTP and gRPC servers listen on', '0.0.0.0'),
+    HTTP_PORT: field.int('Port of /healthz, /readyz and /metrics', ports.http, { min: 0, max: 65535 }),
+    GRPC_PORT: field.int('gRPC port (services, health, reflection)', ports.grpc, { min: 0, max: 65535 }),
+    LOG_LEVEL: field.oneOf('Log level', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, 'info'),
+    SHUTDOWN_TIMEOUT_MS: field.int('Longest a graceful shutdown may take before the process exits anyway', 15_000, { min: 100 }),
+  };
+}
+
+export type BaseSchema = ReturnType<typeof baseSchema>;
+
+export interface ServiceContext<C> {
+  readonly name: string;
+  readonly config: C;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly health: Health;
+  readonly bus: Bus;
+  readonly shard: Shard;
+}
+
+/** What a service's `start` hands back: its gRPC services and how to stop its own work. */
+export interface RunningService {
+  grpc?: GrpcService[];
+  /** Stops sources and timers and finishes in-flight work; consumers are stopped by the runtime. */
+  stop(): Promise<void>;
+}
+
+export interface ServiceDefinition<S extends Schema> {
+  name: string;
+  version?: string;
+  ports: { http: number; grpc: number };
+  config: S;
+  /** Venues this service executes on (execution); others use none. */
+  venues?: (config: ConfigOf<S & BaseSchema>) => string[];
+  start(ctx: ServiceContext<ConfigOf<S & BaseSchema>>): Promise<RunningService>;
+}
+
+export interface StartedService<C> {
+  readonly context: ServiceContext<C>;
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  /** Graceful shutdown: not ready → stop work → drain consumers → close servers → flush traces. */
+  shutdown(): Promise<void>;
+}
+
+/** Starts a service from its definition and an environment; throws ConfigError on bad config. */
+export async function startService<S extends Schema>(
+  def: ServiceDefinition<S>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<StartedService<ConfigOf<S & BaseSchema>>> {
+  const schema = { ...baseSchema(def.ports), ...def.config } as S & BaseSchema;
+  const config = loadConfig(schema, env) as ConfigOf<S & BaseSchema>;
+  const base = config as unknown as ConfigOf<BaseSchema>;
+  const version = def.version ?? process.env.npm_package_version ?? '0.1.0';
+  const logger = createLogger(def.name, base.LOG_LEVEL);
+  const telemetry = startTelemetry(def.name, version, logger, env);
+  const metrics = new Metrics(def.name, version);
+  const health = new Health();
+
+  const bus = await Bus.connect({
+    servers: base.NATS_URL,
+    name: `meridian-${def.name}`,
+    namespace: base.BUS_NAMESPACE,
+    topology: { replicas: base.JS_REPLICAS },
+    ...(base.NATS_USER ? { user: base.NATS_USER, pass: base.NATS_PASSWORD } : {}),
+    ...(base.NATS_TOKEN ? { token: base.NATS_TOKEN } : {}),
+    logger,
+    observer: metrics.busObserver(),
+  });
+  health.addCheck('nats_connected', () => bus.connected);
+
+  const shard: Shard = { symbols: base.SYMBOLS, venues: (def.venues?.(config) ?? []).map((v) => parseVenue(v)) };
+  const context: ServiceContext<ConfigOf<S & BaseSchema>> = { name: def.name, config, logger, metrics, health, bus, shard };
+
+  let running: RunningService | undefined;
+  let http: FastifyInstance | undefined;
+  let grpc: GrpcServer | undefined;
+  try {
+    running = await def.start(context);
+    grpc = new GrpcServer(running.grpc ?? []);
+    const grpcPort = await grpc.listen(base.HOST, base.GRPC_PORT);
+    http = buildHttp({ service: def.name, health, metrics });
+    await http.listen({ host: base.HOST, port: base.HTTP_PORT });
+    const address = http.server.address();
+    const httpPort = typeof address === 'object' && address ? address.port : base.HTTP_PORT;
+    health.addCheck('grpc_serving', () => true);
+    grpc.setServing(true);
+    // gRPC health follows readiness, so Kubernetes grpc probes and /readyz agree.
+    const readinessSync = setInterval(() => grpc?.setServing(health.report().ready), 1_000);
+    readinessSync.unref();
+    logger.info({ httpPort, grpcPort, symbols: shard.symbols, namespace: base.BUS_NAMESPACE || undefined }, 'service started');
+
+    let shutdownPromise: Promise<void> | undefined;
+    const shutdown = () => {
+      shutdownPromise ??= (async () => {
+        clearInterval(readinessSync);
+        logger.info('shutting down');
+        health.markShuttingDown();
+        grpc?.setServing(false);
+        await running?.stop();
+        await bus.close();
+        await grpc?.close(Math.min(5_000, base.SHUTDOWN_TIMEOUT_MS));
+        await http?.close();
+        logger.info('shutdown complete');
+        await telemetry.shutdown();
+      })();
+      return shutdownPromise;
+    };
+    return { context, httpPort, grpcPort, shutdown };
+  } catch (err) {
+    await running?.stop().catch(() => undefined);
+    await grpc?.close(100).catch(() => undefined);
+    await http?.close().catch(() => undefined);
+    await bus.close().catch(() => undefined);
+    await telemetry.shutdown();
+    throw err;
+  }
+}
+
+/**
+ * The `main.ts` of every service: start, serve until SIGTERM/SIGINT, shut down gracefully.
+ * A bad configuration stops the process with exit code 2 and a message naming each key.
+ */
+export function runService<S extends Schema>(def: ServiceDefinition<S>): void {
+  void (async () => {
+    let started: StartedService<ConfigOf<S & BaseSchema>>;
+    try {
+      started = await startService(def);
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`${def.name}: ${err.message}\n`);
+        process.exit(2);
+      }
+      process.stderr.write(`${def.name}: failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.exit(1);
+    }
+    const { logger } = started.context;
+    const timeoutMs = (started.context.config as unknown as ConfigOf<BaseSchema>).SHUTDOWN_TIMEOUT_MS;
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'signal received');
+      const timer = setTimeout(() => {
+        logger.error({ timeoutMs }, 'graceful shutdown timed out; exiting');
+        process.exit(1);
+      }, timeoutMs);
+      started.shutdown().then(
+        () => {
+          clearTimeout(timer);
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    process.on('unhandledRejection', (err) => {
+      logger.fatal({ err }, 'unhandled promise rejection');
+      process.exit(1);
+    });
+  })();
+}

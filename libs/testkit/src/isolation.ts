@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Subjects, Topology, deleteTopologyStreams } from '@meridian/bus';
+import { Client } from 'pg';
+
+/** A namespace no other run uses: first subject token and stream-name prefix. */
+export function uniqueNamespace(prefix = 't'): string {
+  return `${prefix}${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+}
+
+/** Creates a fresh schema and returns its name and a function that drops it. */
+export async function createSchema(databaseUrl: string, name: string): Promise<{ schema: string; drop(): Promise<void> }> {
+  const schema = name.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  } finally {
+    await client.end();
+  }
+  return {
+    schema,
+    drop: async () => {
+      const c = new Client({ connectionString: databaseUrl });
+      await c.connect();
+      try {
+        await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+/** Deletes every stream of a namespace. */
+export async function deleteNamespaceStreams(natsUrl: string, namespace: string): Promise<void> {
+  const nc = await connect({ servers: natsUrl });
+  try {
+    await deleteTopologyStreams(await jetstreamManager(nc), new Topology(new Subjects(namespace)));
+  } finally {
+    await nc.close();
+  }
+}
