@@ -209,13 +209,15 @@ export class Bus {
     codec: MessageCodec<T>,
     handler: Handler<T>,
   ): Promise<DeliveryOutcome> {
+    // term() carries no reason: nats-server 2.9 does not understand "+TERM <reason>" and would
+    // redeliver; the reason goes to the log and the rejected-messages metric instead.
     let message: T;
     try {
       message = codec.decode(m.data);
     } catch (err) {
       this.observer.rejected(template, 'decode');
       this.logger.error({ subject: m.subject, seq: m.seq, consumer, err }, 'undecodable message terminated');
-      m.term('undecodable');
+      m.term();
       return 'rejected';
     }
     try {
@@ -226,7 +228,7 @@ export class Bus {
       if (err instanceof PoisonMessageError) {
         this.observer.rejected(template, err.reason);
         this.logger.error({ subject: m.subject, seq: m.seq, consumer, reason: err.reason, err }, 'message refused');
-        m.term(err.reason);
+        m.term();
         return 'rejected';
       }
       if (m.info.deliveryCount >= maxDeliver) {
@@ -234,7 +236,7 @@ export class Bus {
           { subject: m.subject, seq: m.seq, consumer, deliveries: m.info.deliveryCount, err },
           'handler failed on the last allowed delivery: message dead-lettered (it stays in the stream)',
         );
-        m.term('max deliveries reached');
+        m.term();
         return 'dead_letter';
       }
       this.logger.warn({ subject: m.subject, seq: m.seq, consumer, deliveries: m.info.deliveryCount, err }, 'handler failed, will retry');

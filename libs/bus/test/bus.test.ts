@@ -1,0 +1,96 @@
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { Trade, OrderIntent, Side } from '@meridian/proto';
+import { createTestEnvironment, waitFor } from '@meridian/testkit';
+import type { TestEnvironment } from '@meridian/testkit';
+import { Bus, PoisonMessageError, provisionTopology, traceIdOf, MissingConsumerError } from '../src';
+import type { Delivery } from '../src';
+
+new NodeTracerProvider().register();
+
+let env: TestEnvironment;
+let bus: Bus;
+const shard = { symbols: ['BTC-USDT'], venues: ['paper'] };
+
+beforeAll(async () => {
+  env = await createTestEnvironment('bus');
+  bus = await Bus.connect({ servers: env.natsUrl, name: 'bus-test', namespace: env.namespace });
+  await provisionTopology(bus.jsm, bus.topology, [shard]);
+});
+
+afterAll(async () => {
+  await bus?.close();
+  await env?.cleanup();
+});
+
+function intent(id: string): OrderIntent {
+  return OrderIntent.fromPartial({ clientOrderId: id, symbol: 'BTC-USDT', venue: 'paper', side: Side.SIDE_BUY, quantity: '0.01', tsNs: 1n });
+}
+
+test('provisioning twice is idempotent and declares every stream', async () => {
+  const again = await provisionTopology(bus.jsm, bus.topology, [shard]);
+  expect(again.streams.map((s) => s.action)).toEqual(['updated', 'updated', 'updated', 'updated', 'updated']);
+  const names = again.streams.map((s) => s.name);
+  expect(names).toEqual(['MARKET', 'SIGNALS', 'ORDERS', 'EXECUTIONS', 'CONTROL'].map((k) => `${env.namespace}_${k}`));
+});
+
+test('a repeated Nats-Msg-Id is deduplicated', async () => {
+  const subject = bus.subjects.intent('BTC-USDT');
+  const first = await bus.publish(subject, OrderIntent, intent('dup-1'), { msgId: 'dup-1' });
+  const second = await bus.publish(subject, OrderIntent, intent('dup-1'), { msgId: 'dup-1' });
+  expect(first.duplicate).toBe(false);
+  expect(second.duplicate).toBe(true);
+  expect(second.seq).toBe(first.seq);
+});
+
+test('a durable consumer delivers typed messages with the producer trace, retries failures, terminates poison', async () => {
+  const [decl] = bus.topology.durables('risk', shard);
+  const seen: { id: string; delivery: Delivery }[] = [];
+  let failOnce = true;
+  const handle = await bus.consume(decl!, OrderIntent, (m, d) => {
+    if (m.clientOrderId === 'poison') throw new PoisonMessageError('test_poison', 'refused');
+    if (m.clientOrderId === 'flaky' && failOnce) {
+      failOnce = false;
+      throw new Error('transient');
+    }
+    seen.push({ id: m.clientOrderId, delivery: d });
+  });
+  const subject = bus.subjects.intent('BTC-USDT');
+  await bus.publish(subject, OrderIntent, intent('poison'), { msgId: 'poison' });
+  await bus.publish(subject, OrderIntent, intent('flaky'), { msgId: 'flaky' });
+  await bus.publish(subject, OrderIntent, intent('ok'), { msgId: 'ok' });
+  await waitFor('three intents handled', () => seen.length >= 3).catch((e) => { throw new Error(e.message + JSON.stringify(seen.map((s) => [s.id, s.delivery.deliveryCount]))); });
+  await handle.stop();
+  expect(seen.map((s) => s.id)).toEqual(['dup-1', 'flaky', 'ok']);
+  const flaky = seen.find((s) => s.id === 'flaky')!;
+  expect(flaky.delivery.deliveryCount).toBe(2);
+  expect(traceIdOf(flaky.delivery.headers)).toMatch(/^[0-9a-f]{32}$/);
+});
+
+test('consume refuses an undeclared consumer with a message saying how to provision it', async () => {
+  const [decl] = bus.topology.durables('risk', { symbols: ['ETH-USDT'], venues: [] });
+  await expect(bus.consume(decl!, OrderIntent, () => undefined)).rejects.toBeInstanceOf(MissingConsumerError);
+});
+
+test('follow replays history, reports catching up, then continues live', async () => {
+  const subject = bus.subjects.marketData('sim', 'BTC-USDT', 'trades');
+  for (let i = 0; i < 5; i++) {
+    await bus.publish(subject, Trade, Trade.fromPartial({ tradeId: `t${i}`, price: '100', size: '1', symbol: 'BTC-USDT' }));
+  }
+  const ids: string[] = [];
+  let caughtUpAt = -1;
+  const handle = await bus.follow('MARKET', subject, Trade, (t) => void ids.push(t.tradeId), {
+    deliver: 'all',
+    onCaughtUp: () => (caughtUpAt = ids.length),
+  });
+  await waitFor('replay caught up', () => caughtUpAt >= 0);
+  await bus.publish(subject, Trade, Trade.fromPartial({ tradeId: 'live', price: '101', size: '1', symbol: 'BTC-USDT' }));
+  await waitFor('live trade', () => ids.includes('live'));
+  await handle.stop();
+  expect(caughtUpAt).toBe(5);
+  expect(ids).toEqual(['t0', 't1', 't2', 't3', 't4', 'live']);
+});
+
+test('subjects refuse tokens that would split a subject', () => {
+  expect(() => bus.subjects.intent('BRK.B')).toThrow(/invalid symbol "BRK.B"/);
+  expect(bus.subjects.template(bus.subjects.approved('paper', 'BTC-USDT'))).toBe('ord.approved.{venue}.{symbol}');
+});
