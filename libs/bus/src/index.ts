@@ -18,4 +18,5 @@ export type { ConsumerOwner, DurableDeclaration, Shard, StreamDeclaration, Strea
 export { provisionTopology, deleteTopologyStreams } from './bootstrap';
 export type { ProvisionReport } from './bootstrap';
 export { traceIdOf } from './tracing';
+export { ReplayGate } from './replay-gate';
 export { BusError, BusConnectError, MissingConsumerError, InvalidSubjectTokenError, PublishError } from './errors';

@@ -199,7 +199,8 @@ export class Topology {
         return [
           this.moneyConsumer('recorder', 'ORDERS', 'recorder-approved', s.approvedAll(), 256),
           this.moneyConsumer('recorder', 'ORDERS', 'recorder-rejected', s.rejectedAll(), 256),
-          this.moneyConsumer('recorder', 'EXECUTIONS', 'recorder-executions', s.executionsAll(), 256),
+          // One at a time, in stream order: positions are folded from fills in the order they happened.
+          this.moneyConsumer('recorder', 'EXECUTIONS', 'recorder-executions', s.executionsAll(), 1),
         ];
     }
   }

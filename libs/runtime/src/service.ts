@@ -49,6 +49,8 @@ export interface RunningService {
   grpc?: GrpcService[];
   /** Stops sources and timers and finishes in-flight work; consumers are stopped by the runtime. */
   stop(): Promise<void>;
+  /** Releases what consumers used (database pools…), after the bus has drained. */
+  close?(): Promise<void>;
 }
 
 export interface ServiceDefinition<S extends Schema> {
@@ -125,6 +127,7 @@ export async function startService<S extends Schema>(
         grpc?.setServing(false);
         await running?.stop();
         await bus.close();
+        await running?.close?.();
         await grpc?.close(Math.min(5_000, base.SHUTDOWN_TIMEOUT_MS));
         await http?.close();
         logger.info('shutdown complete');
@@ -138,6 +141,7 @@ export async function startService<S extends Schema>(
     await grpc?.close(100).catch(() => undefined);
     await http?.close().catch(() => undefined);
     await bus.close().catch(() => undefined);
+    await running?.close?.().catch(() => undefined);
     await telemetry.shutdown();
     throw err;
   }

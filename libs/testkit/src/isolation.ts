@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { Subjects, Topology, deleteTopologyStreams } from '@meridian/bus';
 import { Client } from 'pg';
 
 /** A namespace no other run uses: first subject token and stream-name prefix. */
@@ -33,11 +32,17 @@ export async function createSchema(databaseUrl: string, name: string): Promise<{
   };
 }
 
-/** Deletes every stream of a namespace. */
+/**
+ * Deletes every stream of a namespace (named `<namespace>_<STREAM>` by the bus topology).
+ * The test kit stays below the bus in the dependency graph, so it matches by prefix.
+ */
 export async function deleteNamespaceStreams(natsUrl: string, namespace: string): Promise<void> {
   const nc = await connect({ servers: natsUrl });
   try {
-    await deleteTopologyStreams(await jetstreamManager(nc), new Topology(new Subjects(namespace)));
+    const jsm = await jetstreamManager(nc);
+    for await (const name of jsm.streams.names()) {
+      if (name.startsWith(`${namespace}_`)) await jsm.streams.delete(name);
+    }
   } finally {
     await nc.close();
   }

@@ -1,0 +1,23 @@
+import { DomainError } from '@meridian/domain';
+
+/**
+ * A caller passed an argument the book cannot act on (a depth, a scale, a side, a sweep size).
+ * Feed problems are not errors: `applySnapshot`/`applyDelta` report them as an `ApplyResult`,
+ * because a gap or a crossed update is an expected event on a live feed, not a bug.
+ */
+export class InvalidBookArgumentError extends DomainError {
+  constructor(
+    readonly argument: string,
+    readonly input: unknown,
+    reason: string,
+  ) {
+    super('BOOK_INVALID_ARGUMENT', `invalid ${argument} ${JSON.stringify(String(input))}: ${reason}`);
+  }
+}
+
+/** The book changed while `levels()` was being iterated, so the walk could skip or repeat a level. */
+export class BookModifiedDuringIterationError extends DomainError {
+  constructor(readonly symbol: string, side: string) {
+    super('BOOK_MODIFIED_DURING_ITERATION', `book ${symbol} ${side} side changed while its levels were being iterated`);
+  }
+}

@@ -1,0 +1,10 @@
+export { Supervisor } from './supervisor';
+export type { ServiceProcess, SupervisorOptions } from './supervisor';
+export { SERVICES, serviceEntry, repoRoot } from './services';
+export type { ServiceName } from './services';
+export { bootstrap } from './bootstrap';
+export type { BootstrapOptions } from './bootstrap';
+export { ensureNats, checkPostgres, LocalServerError } from './local-servers';
+export type { NatsHandle } from './local-servers';
+export { formatLogLine } from './log-format';
+export { StatusMonitor } from './status';

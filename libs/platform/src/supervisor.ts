@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { SERVICES, serviceEntry } from './services';
+import type { ServiceName } from './services';
+
+export interface ServiceProcess {
+  readonly name: ServiceName;
+  readonly child: ChildProcess;
+  /** Ports the service reported in its "service started" log line. */
+  readonly ports: Promise<{ http: number; grpc: number }>;
+  readonly exited: Promise<number | null>;
+}
+
+export interface SupervisorOptions {
+  /** Environment of every service (NATS_URL, BUS_NAMESPACE, SYMBOLS, …). */
+  env: Record<string, string>;
+  /** Per-service additions (ports, tuning). */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Receives every output line, already attributed to its service. */
+  onLine(service: ServiceName, line: string, stream: 'stdout' | 'stderr'): void;
+  /** Called when a service exits while the supervisor is not stopping it. */
+  onUnexpectedExit?(service: ServiceName, code: number | null): void;
+  services?: readonly ServiceName[];
+}
+
+/**
+ * Runs the services as child processes: the same binaries a container runs, one process each,
+ * so the local platform and the tests exercise real processes, sockets and signals.
+ */
+export class Supervisor {
+  readonly processes = new Map<ServiceName, ServiceProcess>();
+  private stopping = false;
+
+  constructor(private readonly options: SupervisorOptions) {}
+
+  /** Starts every service and resolves once each has reported its ports. */
+  async start(timeoutMs = 60_000): Promise<void> {
+    for (const name of this.options.services ?? SERVICES) this.spawn(name);
+    const all = Promise.all([...this.processes.values()].map((p) => p.ports));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`services did not all start within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([all, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private spawn(name: ServiceName): void {
+    const child = spawn(process.execPath, [serviceEntry(name)], {
+      env: { ...process.env, ...this.options.env, ...this.options.serviceEnv?.[name] },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let resolvePorts!: (p: { http: number; grpc: number }) => void;
+    let rejectPorts!: (e: Error) => void;
+    const ports = new Promise<{ http: number; grpc: number }>((res, rej) => {
+      resolvePorts = res;
+      rejectPorts = rej;
+    });
+    ports.catch(() => undefined);
+    const exited = new Promise<number | null>((resolve) => {
+      child.on('exit', (code, signal) => {
+        rejectPorts(new Error(`${name} exited (code ${code}, signal ${signal}) before it started`));
+        if (!this.stopping) this.options.onUnexpectedExit?.(name, code);
+        resolve(code);
+      });
+    });
+    for (const [stream, source] of [['stdout', child.stdout!], ['stderr', child.stderr!]] as const) {
+      createInterface({ input: source }).on('line', (line) => {
+        if (stream === 'stdout' && line.includes('"service started"')) {
+          try {
+            const o = JSON.parse(line) as { httpPort: number; grpcPort: number };
+            resolvePorts({ http: o.httpPort, grpc: o.grpcPort });
+          } catch {
+            // not the JSON line it looked like; the timeout reports it if no other comes
+          }
+        }
+        this.options.onLine(name, line, stream);
+      });
+    }
+    this.processes.set(name, { name, child, ports, exited });
+  }
+
+  /**
+   * SIGTERM to every service, the source first so the rest can finish what is in flight; a
+   * service still running after `timeoutMs` is killed. Returns each exit code.
+   */
+  async stop(timeoutMs = 20_000): Promise<Map<ServiceName, number | null>> {
+    this.stopping = true;
+    const codes = new Map<ServiceName, number | null>();
+    const order = [...this.processes.values()].reverse();
+    for (const p of order) {
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
+      // The source stops first and alone: downstream services then drain what it sent.
+      if (p.name === 'ingestion') codes.set(p.name, await this.waitExit(p, timeoutMs));
+    }
+    for (const p of order) if (!codes.has(p.name)) codes.set(p.name, await this.waitExit(p, timeoutMs));
+    return codes;
+  }
+
+  private async waitExit(p: ServiceProcess, timeoutMs: number): Promise<number | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const killed = new Promise<number | null>((resolve) => {
+      timer = setTimeout(() => {
+        p.child.kill('SIGKILL');
+        resolve(null);
+      }, timeoutMs);
+    });
+    const code = await Promise.race([p.exited, killed]);
+    clearTimeout(timer);
+    return code;
+  }
+}
