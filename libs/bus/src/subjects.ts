@@ -50,6 +50,9 @@ export class Subjects {
   intent(symbol: string): string {
     return this.s('ord', 'intent', token(symbol, 'symbol'));
   }
+  intentsAll(): string {
+    return this.s('ord', 'intent', '*');
+  }
   approved(venue: string, symbol: string): string {
     return this.s('ord', 'approved', token(venue, 'venue'), token(symbol, 'symbol'));
   }
@@ -79,6 +82,10 @@ export class Subjects {
   }
   executionsAll(): string {
     return this.s('exec', '>');
+  }
+  /** Fills of every symbol on every venue. */
+  fillsAll(): string {
+    return this.s('exec', '*', '*', 'fill');
   }
 
   /** `scope` is `global` or a symbol. */

@@ -72,9 +72,14 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
 
-  await supervisor.start();
-  monitor = await StatusMonitor.start(natsUrl, namespace);
-  monitor.connectRisk((await supervisor.processes.get('risk')!.ports).grpc);
+  try {
+    await supervisor.start();
+    monitor = await StatusMonitor.start(natsUrl, namespace);
+    monitor.connectRisk((await supervisor.processes.get('risk')!.ports).grpc);
+  } catch (err) {
+    out(`[platform] start failed: ${(err as Error).message}`);
+    await shutdown(1);
+  }
   out(`[platform] all ${SERVICES.length} services running; Ctrl-C stops everything`);
   timer = setInterval(() => {
     void monitor?.line().then((l) => out(`[status] ${l}`));

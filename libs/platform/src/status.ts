@@ -34,10 +34,10 @@ export class StatusMonitor {
       m.subs.push(m.nc.subscribe(subject, { callback: () => void (m.counts[key] += 1) }));
     };
     count(s.marketAll(), 'marketEvents');
-    count(s.intent('*'), 'intents');
+    count(s.intentsAll(), 'intents');
     count(s.approvedAll(), 'approved');
-    count(s.rejected('*'), 'rejected');
-    count(s.executionsAll().replace('>', '*.fill'), 'fills');
+    count(s.rejectedAll(), 'rejected');
+    count(s.fillsAll(), 'fills');
     return m;
   }
 
