@@ -140,7 +140,13 @@ async function start(ctx: ServiceContext<Config>) {
         const bids = u.bids.map((l) => ({ price: Decimal.parse(l.price), size: Decimal.parse(l.size) }));
         const asks = u.asks.map((l) => ({ price: Decimal.parse(l.price), size: Decimal.parse(l.size) }));
         const r = u.snapshot ? book.applySnapshot(u.seq, bids, asks) : book.applyDelta(u.seq, bids, asks);
-        if (r.ok) await queue.run(() => matchResting(symbol));
+        if (!r.ok) return;
+        if (u.snapshot) paper.bookReplaced(symbol);
+        else {
+          paper.levelsChanged(symbol, 'bid', bids);
+          paper.levelsChanged(symbol, 'ask', asks);
+        }
+        await queue.run(() => matchResting(symbol));
       }, { deliver: 'new' }),
     );
   }
