@@ -57,12 +57,12 @@ async function main(): Promise<void> {
   });
 
   let monitor: StatusMonitor | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  const status: { timer?: NodeJS.Timeout } = {};
   let stopping: Promise<void> | undefined;
   const shutdown = (code: number): Promise<void> =>
     (stopping ??= (async () => {
       out('[platform] stopping: SIGTERM to every service');
-      clearInterval(timer);
+      clearInterval(status.timer);
       const codes = await supervisor.stop();
       await monitor?.stop();
       await nats.stop();
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     await shutdown(1);
   }
   out(`[platform] all ${SERVICES.length} services running; Ctrl-C stops everything`);
-  timer = setInterval(() => {
+  status.timer = setInterval(() => {
     void monitor?.line().then((l) => out(`[status] ${l}`));
   }, statusEvery * 1000);
 }
