@@ -12,10 +12,12 @@ import {
   OrderBookServiceClient,
   OrderIntent,
   OrderRejection,
+  KillSwitch,
   RiskServiceClient,
+  Side,
   sideFromWire,
 } from '@meridian/proto';
-import type { GetBookResponse, Position } from '@meridian/proto';
+import type { CheckOrderResponse, GetBookResponse, Position } from '@meridian/proto';
 import { createTestEnvironment, waitFor } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
 import { SERVICES, Supervisor, bootstrap } from '../src';
@@ -196,6 +198,26 @@ test('orders flow through risk to the paper venue and fills come back; positions
     }
   } finally {
     await db.end();
+  }
+});
+
+test('the kill switch set over gRPC stops risk approving, and is kept as the last value on the control stream', async () => {
+  const { grpc } = await supervisor.processes.get('risk')!.ports;
+  const risk = new RiskServiceClient(`127.0.0.1:${grpc}`, credentials.createInsecure());
+  try {
+    const intent = OrderIntent.fromPartial({ clientOrderId: 'probe', symbol: 'BTC-USDT', venue: 'paper', side: Side.SIDE_BUY, quantity: '0.001', referencePrice: '60000', tsNs: 1n });
+    const before = await grpcCall<{ intent: OrderIntent }, CheckOrderResponse>(risk.checkOrder.bind(risk), { intent });
+    expect(before.approved).toBe(true);
+    const set = await grpcCall<{ killSwitch: KillSwitch }, { globalEngaged: boolean }>(risk.setKillSwitch.bind(risk), {
+      killSwitch: KillSwitch.fromPartial({ engaged: true, reason: 'e2e drill', actor: 'e2e' }),
+    });
+    expect(set.globalEngaged).toBe(true);
+    const after = await grpcCall<{ intent: OrderIntent }, CheckOrderResponse>(risk.checkOrder.bind(risk), { intent });
+    expect(after).toMatchObject({ approved: false, reason: 'KILL_SWITCH' });
+    const stored = await bus.lastValue('CONTROL', bus.subjects.killSwitch('global'), KillSwitch);
+    expect(stored).toMatchObject({ engaged: true, actor: 'e2e', reason: 'e2e drill' });
+  } finally {
+    risk.close();
   }
 });
 
