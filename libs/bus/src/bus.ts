@@ -4,7 +4,7 @@ import type { MsgHdrs, NatsConnection, ConnectionOptions } from '@nats-io/nats-c
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { MessageCodec } from '@meridian/proto';
-import { BusConnectError, MissingConsumerError, PublishError } from './errors';
+import { BusConnectError, BusError, MissingConsumerError, PublishError } from './errors';
 import { Subjects } from './subjects';
 import { Topology } from './topology';
 import type { DurableDeclaration, StreamKey, TopologyOptions } from './topology';
@@ -84,13 +84,12 @@ export interface FollowOptions {
 }
 
 /** Thrown inside a handler to refuse a message for good (it is terminated, counted, not retried). */
-export class PoisonMessageError extends Error {
+export class PoisonMessageError extends BusError {
   constructor(
     readonly reason: string,
     message: string,
   ) {
-    super(message);
-    this.name = 'PoisonMessageError';
+    super('BUS_POISON_MESSAGE', message);
   }
 }
 

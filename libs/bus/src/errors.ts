@@ -1,14 +1,7 @@
+import { PlatformError } from '@meridian/domain';
+
 /** Base of bus errors: a stable code, the subject or stream involved in the message. */
-export class BusError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class BusError extends PlatformError {}
 
 export class BusConnectError extends BusError {
   constructor(servers: string, cause: unknown) {

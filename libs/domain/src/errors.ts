@@ -1,5 +1,9 @@
-/** Base of every domain error: a stable `code` for metrics and clients, the offending value in the message. */
-export class DomainError extends Error {
+/**
+ * Base of every error the platform throws on purpose: a stable `code` for metrics, logs and
+ * clients, the offending value in the message, and the underlying `cause`. Each lib derives
+ * its own family from it (DomainError, BusError, RuntimeError, StoreError).
+ */
+export class PlatformError extends Error {
   constructor(
     readonly code: string,
     message: string,
@@ -9,6 +13,9 @@ export class DomainError extends Error {
     this.name = new.target.name;
   }
 }
+
+/** Errors of the domain model: prices, quantities, symbols, sides, instrument rules. */
+export class DomainError extends PlatformError {}
 
 export class InvalidDecimalError extends DomainError {
   constructor(readonly input: unknown, reason: string) {

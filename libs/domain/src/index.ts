@@ -8,6 +8,7 @@ export { validateOrderTerms } from './instrument';
 export type { Instrument } from './instrument';
 export { newId, nowNanos } from './ids';
 export {
+  PlatformError,
   DomainError,
   InvalidDecimalError,
   DivisionByZeroError,

@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
+import { PlatformError } from '@meridian/domain';
 import { redact } from '@meridian/store';
 
-export class LocalServerError extends Error {
+/** NATS or PostgreSQL cannot be had locally; the message says how to get one. */
+export class LocalServerError extends PlatformError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'LocalServerError';
+    super('LOCAL_SERVER', message, options);
   }
 }
 

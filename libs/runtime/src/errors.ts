@@ -1,14 +1,7 @@
+import { PlatformError } from '@meridian/domain';
+
 /** Base of runtime errors: a stable code, the offending key or value in the message. */
-export class RuntimeError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class RuntimeError extends PlatformError {}
 
 /** Every invalid configuration key at once, each named with what was wrong. */
 export class ConfigError extends RuntimeError {

@@ -1,14 +1,7 @@
+import { PlatformError } from '@meridian/domain';
+
 /** Base of store errors: a stable code; messages name the table, migration or schema. */
-export class StoreError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class StoreError extends PlatformError {}
 
 export class DatabaseUnreachableError extends StoreError {
   constructor(url: string, cause: unknown) {
