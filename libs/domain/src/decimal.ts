@@ -13,6 +13,12 @@ function pow10(n: number): bigint {
   return 10n ** BigInt(n);
 }
 
+function checkScale(scale: number, input: unknown): void {
+  if (!Number.isInteger(scale) || scale < 0 || scale > MAX_SCALE) {
+    throw new InvalidDecimalError(input, `scale must be an integer in [0, ${MAX_SCALE}], got ${scale}`);
+  }
+}
+
 /** Divides with the chosen rounding; `d` is never zero here. */
 function divRound(n: bigint, d: bigint, mode: RoundingMode): bigint {
   if (d < 0n) {
@@ -100,17 +106,26 @@ export class Decimal {
 
   /** `units / 10^scale`, e.g. fromUnits(12345n, 2) is 123.45. */
   static fromUnits(units: bigint, scale: number): Decimal {
-    if (!Number.isInteger(scale) || scale < 0 || scale > MAX_SCALE) {
-      throw new InvalidDecimalError(`${units}e-${scale}`, `scale must be an integer in [0, ${MAX_SCALE}]`);
-    }
+    checkScale(scale, `${units}e-${scale}`);
     return Decimal.normalised(units, scale);
   }
 
-  /** Rounds a float to `scale` digits: for data that arrives as floats (e.g. a simulator's model). */
+  /**
+   * Rounds a float to `scale` digits, once: for data that arrives as floats (a model's output).
+   * The float is read as its shortest round-trip decimal (what `String(value)` prints, exponent
+   * included), so 1.99999 rounds down to 1.99, not through an intermediate rounding to 2.
+   */
   static fromNumber(value: number, scale: number, mode: RoundingMode = 'half-even'): Decimal {
     if (!Number.isFinite(value)) throw new InvalidDecimalError(value, 'not a finite number');
-    const text = value.toFixed(Math.min(scale + 2, 20));
-    return Decimal.parse(text).round(scale, mode);
+    checkScale(scale, value);
+    const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(value));
+    if (!m) throw new InvalidDecimalError(value, 'unexpected number format');
+    const [, sign, whole, fraction = '', exp = '0'] = m;
+    const exponent = Number(exp) - fraction.length;
+    let coef = BigInt(`${whole}${fraction}`);
+    if (sign === '-') coef = -coef;
+    const exact = exponent >= 0 ? Decimal.normalised(coef * pow10(exponent), 0) : Decimal.normalised(coef, -exponent);
+    return exact.round(scale, mode);
   }
 
   static sum(values: Iterable<Decimal>): Decimal {
@@ -151,6 +166,7 @@ export class Decimal {
   /** `this / other` rounded to `scale` fraction digits. */
   div(other: Decimal | string | bigint, scale: number, mode: RoundingMode = 'half-even'): Decimal {
     const o = Decimal.from(other);
+    checkScale(scale, this.toString());
     if (o.coef === 0n) throw new DivisionByZeroError(this.toString());
     // this/other = (a/10^sa) / (b/10^sb); want q with q/10^scale.
     const shift = scale + o.scale - this.scale;
@@ -161,6 +177,7 @@ export class Decimal {
 
   /** Rounds to `scale` fraction digits. */
   round(scale: number, mode: RoundingMode = 'half-even'): Decimal {
+    checkScale(scale, this.toString());
     if (this.scale <= scale) return this;
     return Decimal.normalised(divRound(this.coef, pow10(this.scale - scale), mode), scale);
   }

@@ -2,9 +2,14 @@ import { randomBytes } from 'node:crypto';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
+let lastTime = -1;
+let lastRandom = 0n;
+const RANDOM_MAX = (1n << 80n) - 1n;
+
 /**
  * A time-ordered unique id (ULID layout: 48-bit ms timestamp + 80 random bits, Crockford base32).
- * Used for client order ids, fill ids and run ids: sortable, and safe as a NATS `Nats-Msg-Id`.
+ * Used for client order ids and run ids: sortable, and safe as a NATS `Nats-Msg-Id`. Within one
+ * millisecond the random part counts up, so ids sort in the order they were made.
  */
 export function newId(now: number = Date.now()): string {
   let time = now;
@@ -13,9 +18,17 @@ export function newId(now: number = Date.now()): string {
     out = CROCKFORD[time % 32] + out;
     time = Math.floor(time / 32);
   }
-  const bytes = randomBytes(10);
-  let bits = 0n;
-  for (const b of bytes) bits = (bits << 8n) | BigInt(b);
+  let bits: bigint;
+  if (now === lastTime && lastRandom < RANDOM_MAX) {
+    bits = lastRandom + 1n;
+  } else {
+    bits = 0n;
+    for (const b of randomBytes(10)) bits = (bits << 8n) | BigInt(b);
+    // Leave headroom so the same millisecond can count up without overflowing.
+    bits >>= 1n;
+  }
+  lastTime = now;
+  lastRandom = bits;
   let random = '';
   for (let i = 0; i < 16; i++) {
     random = CROCKFORD[Number(bits & 31n)] + random;

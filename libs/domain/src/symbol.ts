@@ -1,4 +1,4 @@
-import { InvalidSymbolError } from './errors';
+import { DomainError, InvalidSymbolError } from './errors';
 
 declare const symbolBrand: unique symbol;
 /** A normalised instrument symbol, safe to use as one NATS subject token (e.g. `BTC-USDT`, `BRK-B`). */
@@ -32,7 +32,7 @@ export function isSymbol(raw: string): raw is InstrumentSymbol {
 export function parseVenue(raw: string): VenueId {
   const normalised = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
   if (!VENUE_TOKEN.test(normalised)) {
-    throw new InvalidSymbolError(raw, 'a venue id is lower-case letters, digits, "-" and "_"');
+    throw new DomainError('INVALID_VENUE', `invalid venue ${JSON.stringify(String(raw))}: a venue id is lower-case letters, digits, "-" and "_"`);
   }
   return normalised as VenueId;
 }

@@ -17,8 +17,8 @@ export function sideToWire(side: DomainSide): Side {
 export function decimalField(field: string, value: string): Decimal {
   try {
     return Decimal.parse(value);
-  } catch (err) {
-    throw new InvalidDecimalError(value, `field ${field}: ${(err as Error).message}`);
+  } catch {
+    throw new InvalidDecimalError(value, `field ${field} must be a decimal string`);
   }
 }
 

@@ -28,6 +28,7 @@ export const field = {
       parse: (raw) => {
         if (!/^-?\d+$/.test(raw.trim())) fail(`expected an integer, got ${JSON.stringify(raw)}`);
         const n = Number(raw);
+        if (!Number.isSafeInteger(n)) fail(`${raw} is beyond the exactly representable integers`);
         if (range.min !== undefined && n < range.min) fail(`must be >= ${range.min}, got ${n}`);
         if (range.max !== undefined && n > range.max) fail(`must be <= ${range.max}, got ${n}`);
         return n;

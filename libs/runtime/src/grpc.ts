@@ -29,7 +29,8 @@ export class GrpcServer {
     for (const n of this.names) this.health.setStatus(n, 'NOT_SERVING');
     this.health.addToServer(this.server);
     const pkg = loadFileDescriptorSetFromBuffer(readFileSync(descriptorSetPath()), { longs: String, enums: String, defaults: true });
-    new ReflectionService(pkg).addToServer(this.server);
+    // Reflection describes only what this server serves.
+    new ReflectionService(pkg, { services: this.names }).addToServer(this.server);
   }
 
   async listen(host: string, port: number): Promise<number> {

@@ -81,6 +81,7 @@ export async function startService<S extends Schema>(
   const base = config as unknown as ConfigOf<BaseSchema>;
   const version = def.version ?? process.env.npm_package_version ?? '0.1.0';
   const logger = createLogger(def.name, base.LOG_LEVEL);
+  const shard: Shard = { symbols: base.SYMBOLS, venues: (def.venues?.(config) ?? []).map((v) => parseVenue(v)) };
   const telemetry = startTelemetry(def.name, version, logger, env);
   const metrics = new Metrics(def.name, version);
   const health = new Health();
@@ -94,10 +95,11 @@ export async function startService<S extends Schema>(
     ...(base.NATS_TOKEN ? { token: base.NATS_TOKEN } : {}),
     logger,
     observer: metrics.busObserver(),
+  }).catch(async (err: unknown) => {
+    await telemetry.shutdown();
+    throw err;
   });
   health.addCheck('nats_connected', () => bus.connected);
-
-  const shard: Shard = { symbols: base.SYMBOLS, venues: (def.venues?.(config) ?? []).map((v) => parseVenue(v)) };
   const context: ServiceContext<ConfigOf<S & BaseSchema>> = { name: def.name, config, logger, metrics, health, bus, shard };
 
   let running: RunningService | undefined;

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import type { PoolClient } from 'pg';
-import { DatabaseUnreachableError } from './errors';
+import { DatabaseUnreachableError, StoreError } from './errors';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -20,7 +20,7 @@ export class Database {
 
   static async open(options: DatabaseOptions): Promise<Database> {
     if (!SCHEMA_NAME.test(options.schema)) {
-      throw new DatabaseUnreachableError(options.url, new Error(`DATABASE_SCHEMA ${JSON.stringify(options.schema)} is not a plain lower-case identifier`));
+      throw new StoreError('DB_INVALID_SCHEMA', `DATABASE_SCHEMA ${JSON.stringify(options.schema)} is not a plain lower-case identifier`);
     }
     const pool = new Pool({
       connectionString: options.url,
@@ -31,7 +31,19 @@ export class Database {
     // Idle-client errors (server restart) must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
     try {
-      await pool.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
+      // Replicas starting together would race on CREATE SCHEMA IF NOT EXISTS; serialise them.
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`meridian-schema:${options.schema}`]);
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
     } catch (err) {
       await pool.end();
       throw new DatabaseUnreachableError(options.url, err);

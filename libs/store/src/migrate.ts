@@ -9,8 +9,8 @@ export function migrationsDir(): string {
 }
 
 /**
- * Applies pending migrations in one transaction each, under an advisory lock so replicas
- * starting together never race. Returns the files applied now.
+ * Applies the pending migrations in one transaction (all or none), under an advisory lock so
+ * replicas starting together never race. Returns the files applied now.
  */
 export async function migrate(db: Database, dir: string = migrationsDir()): Promise<string[]> {
   const files = readdirSync(dir)

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
+import { PlatformError } from '@meridian/domain';
 import { Database, DatabaseUnreachableError, MigrationError, StoreError, migrate, migrationsDir, redact } from '../src';
 
 const URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -86,12 +87,15 @@ test('the migrated tables accept exact numerics and enforce their checks', async
 
 test('two concurrent migrate() calls on a fresh schema both succeed and apply 001 exactly once', async () => {
   const schema = schemaName('race');
-  const a = await open(schema, 2);
-  const b = await open(schema, 2);
-  const results = await Promise.all([migrate(a), migrate(b), migrate(a)]);
-  const appliedNow = results.flat();
-  expect(appliedNow).toEqual(['001_orders_executions_positions.sql']);
-  const rows = await a.pool.query('SELECT name FROM schema_migrations');
+  // Separate pools, as separate replicas would have; all start migrating at once. The pools are
+  // opened one after the other: concurrent Database.open() calls on a schema that does not exist
+  // yet race on CREATE SCHEMA IF NOT EXISTS (a PostgreSQL unique violation on pg_namespace).
+  const dbs: Database[] = [];
+  for (let i = 0; i < 4; i++) dbs.push(await open(schema, 1));
+  const results = await Promise.all(dbs.map((db) => migrate(db)));
+  expect(results.flat()).toEqual(['001_orders_executions_positions.sql']);
+  expect(results.filter((r) => r.length === 0)).toHaveLength(3);
+  const rows = await dbs[0]!.pool.query('SELECT name FROM schema_migrations');
   expect(rows.rowCount).toBe(1);
   expect(await tablesOf(schema)).toContain('orders');
 });
@@ -141,7 +145,9 @@ describe('with a migrations directory of its own', () => {
     }
     expect(err).toBeInstanceOf(MigrationError);
     expect(err).toBeInstanceOf(StoreError);
+    expect(err).toBeInstanceOf(PlatformError);
     expect((err as MigrationError).code).toBe('DB_MIGRATION');
+    expect((err as MigrationError).cause).toBeDefined();
     expect((err as Error).message).toMatch(/^migration 002_bad\.sql failed: .*syntax error/);
     // One transaction: 001 was not kept either, and the bookkeeping table was rolled back too.
     expect(await tablesOf(db.schema)).toEqual([]);
