@@ -5,6 +5,9 @@ import { bootstrap } from './bootstrap';
 
 const schema = {
   NATS_URL: field.url('NATS server URLs', 'nats://127.0.0.1:4222', ['nats', 'tls']),
+  NATS_USER: field.string('NATS user (with NATS_PASSWORD)', ''),
+  NATS_PASSWORD: field.string('NATS password', ''),
+  NATS_TOKEN: field.string('NATS token', ''),
   BUS_NAMESPACE: field.string('Subject/stream namespace', ''),
   JS_REPLICAS: field.int('Stream replicas', 1, { min: 1, max: 5 }),
   SYMBOLS: field.list('Symbols to declare consumers for', ['BTC-USDT', 'ETH-USDT'], parseSymbol),
@@ -13,7 +16,14 @@ const schema = {
 
 async function main(): Promise<void> {
   const c = loadConfig(schema);
-  const report = await bootstrap({ natsUrl: c.NATS_URL, namespace: c.BUS_NAMESPACE, replicas: c.JS_REPLICAS, shards: [{ symbols: c.SYMBOLS, venues: c.VENUES }] });
+  const report = await bootstrap({
+    natsUrl: c.NATS_URL,
+    user: c.NATS_USER,
+    pass: c.NATS_PASSWORD,
+    token: c.NATS_TOKEN,
+    namespace: c.BUS_NAMESPACE, replicas: c.JS_REPLICAS,
+    shards: [{ symbols: c.SYMBOLS, venues: c.VENUES }],
+  });
   for (const s of report.streams) process.stdout.write(`stream   ${s.action.padEnd(8)} ${s.name}\n`);
   for (const s of report.consumers) process.stdout.write(`consumer ${s.action.padEnd(8)} ${s.stream}/${s.name}\n`);
 }

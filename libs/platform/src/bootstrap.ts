@@ -5,6 +5,9 @@ import type { ProvisionReport, Shard } from '@meridian/bus';
 
 export interface BootstrapOptions {
   natsUrl: string;
+  user?: string;
+  pass?: string;
+  token?: string;
   namespace: string;
   replicas: number;
   shards: Shard[];
@@ -12,7 +15,12 @@ export interface BootstrapOptions {
 
 /** Creates or updates the streams and the durable consumers of the given shards. */
 export async function bootstrap(o: BootstrapOptions): Promise<ProvisionReport> {
-  const nc = await connect({ servers: o.natsUrl, name: 'meridian-bootstrap' });
+  const nc = await connect({
+    servers: o.natsUrl.split(',').map((s) => s.trim()),
+    name: 'meridian-bootstrap',
+    ...(o.user ? { user: o.user, pass: o.pass } : {}),
+    ...(o.token ? { token: o.token } : {}),
+  });
   try {
     const topology = new Topology(new Subjects(o.namespace), { replicas: o.replicas });
     return await provisionTopology(await jetstreamManager(nc), topology, o.shards);
