@@ -267,7 +267,8 @@ export class Bus {
     };
     const info = await consumer.info(true);
     if (info.num_pending === 0) markCaughtUp();
-    const name = `follow ${filterSubject}`;
+    // Named by template, not symbol, so metric labels stay few.
+    const name = `follow ${this.subjects.template(filterSubject)}`;
     const messages = await consumer.consume({ max_messages: 512 });
     const loop = this.runLoop(messages, async (m) => {
       const template = this.subjects.template(m.subject);

@@ -113,7 +113,6 @@ export async function startService<S extends Schema>(
     await http.listen({ host: base.HOST, port: base.HTTP_PORT });
     const address = http.server.address();
     const httpPort = typeof address === 'object' && address ? address.port : base.HTTP_PORT;
-    health.addCheck('grpc_serving', () => true);
     grpc.setServing(true);
     // gRPC health follows readiness, so Kubernetes grpc probes and /readyz agree.
     const readinessSync = setInterval(() => grpc?.setServing(health.report().ready), 1_000);

@@ -16,7 +16,6 @@ import type { CoordinatorServiceServer, StrategyState } from '@meridian/proto';
 import { WorkingOrders } from '@meridian/portfolio';
 import { planOrder, targetPosition, validateSizingConfig } from '@meridian/strategy';
 import { PoisonMessageError, ReplayGate } from '@meridian/bus';
-import type { ConsumerHandle } from '@meridian/bus';
 import { field, runService } from '@meridian/runtime';
 import type { BaseSchema, ConfigOf, ServiceContext } from '@meridian/runtime';
 
@@ -46,24 +45,50 @@ async function start(ctx: ServiceContext<Config>) {
   const { bus, config, logger, metrics, health } = ctx;
   const strategy = config.STRATEGY_ID;
   const intents = metrics.counter({ name: 'coordinator_intents_total', help: 'Order intents published', labelNames: ['side'] });
-  const skipped = metrics.counter({ name: 'coordinator_signals_skipped_total', help: 'Signals not acted on, by reason', labelNames: ['reason'] });
+  const skipped = metrics.counter({
+    name: 'coordinator_signals_skipped_total',
+    help: 'Signals not acted on, by reason',
+    labelNames: ['reason'],
+  });
 
   const states = new Map<string, SymbolState>();
-  const handles: ConsumerHandle[] = [];
   const rebuilt = health.flag('state_rebuilt');
   const gate = new ReplayGate();
   for (const symbol of ctx.shard.symbols) {
-    const s: SymbolState = { symbol, position: Decimal.ZERO, working: new WorkingOrders(), lastScore: 0, target: Decimal.ZERO, intentsSent: 0n, lastIntentMs: 0 };
+    const s: SymbolState = {
+      symbol,
+      position: Decimal.ZERO,
+      working: new WorkingOrders(),
+      lastScore: 0,
+      target: Decimal.ZERO,
+      intentsSent: 0n,
+      lastIntentMs: 0,
+    };
     states.set(symbol, s);
     // State is the fold of the streams: replaying them from the start rebuilds it after a restart.
-    handles.push(
-      await bus.follow('ORDERS', bus.subjects.intent(symbol), OrderIntent, (i) => {
+    await bus.follow(
+      'ORDERS',
+      bus.subjects.intent(symbol),
+      OrderIntent,
+      (i) => {
         if (i.strategy === strategy) s.working.open(i.clientOrderId, sideFromWire(i.side), decimalField('quantity', i.quantity));
-      }, { deliver: 'all', onCaughtUp: gate.expect() }),
-      await bus.follow('ORDERS', bus.subjects.rejected(symbol), OrderRejection, (r) => {
+      },
+      { deliver: 'all', onCaughtUp: gate.expect() },
+    );
+    await bus.follow(
+      'ORDERS',
+      bus.subjects.rejected(symbol),
+      OrderRejection,
+      (r) => {
         if (r.intent) s.working.close(r.intent.clientOrderId);
-      }, { deliver: 'all', onCaughtUp: gate.expect() }),
-      await bus.follow('EXECUTIONS', bus.subjects.executionsFor(symbol), ExecutionReport, (e) => {
+      },
+      { deliver: 'all', onCaughtUp: gate.expect() },
+    );
+    await bus.follow(
+      'EXECUTIONS',
+      bus.subjects.executionsFor(symbol),
+      ExecutionReport,
+      (e) => {
         if (e.kind === ExecutionKind.EXECUTION_KIND_FILL) {
           const q = decimalField('fill_quantity', e.fillQuantity);
           s.position = s.position.add(sideSign(sideFromWire(e.side)) === 1 ? q : q.neg());
@@ -71,7 +96,8 @@ async function start(ctx: ServiceContext<Config>) {
         } else if (e.kind === ExecutionKind.EXECUTION_KIND_CANCEL || e.kind === ExecutionKind.EXECUTION_KIND_REJECT) {
           s.working.close(e.clientOrderId);
         }
-      }, { deliver: 'all', onCaughtUp: gate.expect() }),
+      },
+      { deliver: 'all', onCaughtUp: gate.expect() },
     );
   }
   await gate.wait();
@@ -95,7 +121,10 @@ async function start(ctx: ServiceContext<Config>) {
     if (!reference.isPositive()) throw new PoisonMessageError('invalid_signal', `reference price ${reference} is not positive`);
     const sizing = validateSizingConfig({
       maxPosition: config.POSITION_NOTIONAL.div(reference, 12, 'down').quantize(config.ORDER_LOT, 'down'),
-      maxOrderQuantity: Decimal.max(config.MAX_ORDER_NOTIONAL.div(reference, 12, 'down').quantize(config.ORDER_LOT, 'down'), config.ORDER_LOT),
+      maxOrderQuantity: Decimal.max(
+        config.MAX_ORDER_NOTIONAL.div(reference, 12, 'down').quantize(config.ORDER_LOT, 'down'),
+        config.ORDER_LOT,
+      ),
       minOrderQuantity: config.ORDER_LOT,
       lotSize: config.ORDER_LOT,
       entryThreshold: config.ENTRY_THRESHOLD,
@@ -125,7 +154,7 @@ async function start(ctx: ServiceContext<Config>) {
   };
 
   for (const decl of bus.topology.durables('coordinator', ctx.shard)) {
-    handles.push(await bus.consume(decl, Signal, onSignal));
+    await bus.consume(decl, Signal, onSignal);
   }
 
   const grpcImpl: CoordinatorServiceServer = {

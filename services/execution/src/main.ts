@@ -16,7 +16,7 @@ import {
 } from '@meridian/proto';
 import type { ExecutionServiceServer } from '@meridian/proto';
 import { PoisonMessageError, ReplayGate } from '@meridian/bus';
-import type { ConsumerHandle, ExecutionSubjectKind } from '@meridian/bus';
+import type { ExecutionSubjectKind } from '@meridian/bus';
 import { Status, field, grpcError, runService } from '@meridian/runtime';
 import type { BaseSchema, ConfigOf, ServiceContext } from '@meridian/runtime';
 import { PaperVenue } from './paper-venue';
@@ -56,9 +56,13 @@ async function start(ctx: ServiceContext<Config>) {
   const orders = new Map<string, OrderRecord>();
   const books = new Map<string, L2Book>();
   const queues = new Map<string, SerialQueue>();
-  const handles: ConsumerHandle[] = [];
 
-  const publishReport = async (r: OrderRecord, kind: ExecutionKind, status: OrderStatus, extra: Partial<ExecutionReport> & { executionId: string }) => {
+  const publishReport = async (
+    r: OrderRecord,
+    kind: ExecutionKind,
+    status: OrderStatus,
+    extra: Partial<ExecutionReport> & { executionId: string },
+  ) => {
     const report = ExecutionReport.fromPartial({
       kind,
       status,
@@ -74,7 +78,9 @@ async function start(ctx: ServiceContext<Config>) {
       tsNs: nowNanos(),
       ...extra,
     });
-    await bus.publish(bus.subjects.execution(venueId, r.order.symbol, KIND_SUBJECT[kind]!), ExecutionReport, report, { msgId: report.executionId });
+    await bus.publish(bus.subjects.execution(venueId, r.order.symbol, KIND_SUBJECT[kind]!), ExecutionReport, report, {
+      msgId: report.executionId,
+    });
     r.status = status;
     r.updatedTsNs = report.tsNs;
     reports.inc({ kind: KIND_SUBJECT[kind]! });
@@ -99,7 +105,13 @@ async function start(ctx: ServiceContext<Config>) {
   const matchResting = async (symbol: string) => {
     const book = books.get(symbol)!;
     for (const r of orders.values()) {
-      if (r.order.symbol !== symbol || isTerminal(r.status) || r.order.limitPrice === undefined || r.status === OrderStatus.ORDER_STATUS_NEW) continue;
+      if (
+        r.order.symbol !== symbol ||
+        isTerminal(r.status) ||
+        r.order.limitPrice === undefined ||
+        r.status === OrderStatus.ORDER_STATUS_NEW
+      )
+        continue;
       const fill = paper.matchResting(book, r.order, remainingOf(r));
       if (fill) await publishFill(r, fill);
     }
@@ -110,11 +122,20 @@ async function start(ctx: ServiceContext<Config>) {
   for (const symbol of ctx.shard.symbols) {
     books.set(symbol, new L2Book(symbol));
     queues.set(symbol, new SerialQueue());
-    handles.push(
-      await bus.follow('ORDERS', bus.subjects.approved(venueId, symbol), ApprovedOrder, (a) => {
+    await bus.follow(
+      'ORDERS',
+      bus.subjects.approved(venueId, symbol),
+      ApprovedOrder,
+      (a) => {
         if (a.intent && !orders.has(a.intent.clientOrderId)) orders.set(a.intent.clientOrderId, recordOf(a));
-      }, { deliver: 'all', onCaughtUp: gate.expect() }),
-      await bus.follow('EXECUTIONS', bus.subjects.executionsFor(symbol), ExecutionReport, (e) => {
+      },
+      { deliver: 'all', onCaughtUp: gate.expect() },
+    );
+    await bus.follow(
+      'EXECUTIONS',
+      bus.subjects.executionsFor(symbol),
+      ExecutionReport,
+      (e) => {
         const r = orders.get(e.clientOrderId);
         if (!r || e.venue !== venueId) return;
         if (e.kind === ExecutionKind.EXECUTION_KIND_FILL) {
@@ -127,7 +148,8 @@ async function start(ctx: ServiceContext<Config>) {
         }
         r.status = e.status;
         r.updatedTsNs = e.tsNs;
-      }, { deliver: 'all', onCaughtUp: gate.expect() }),
+      },
+      { deliver: 'all', onCaughtUp: gate.expect() },
     );
   }
   await gate.wait();
@@ -135,8 +157,11 @@ async function start(ctx: ServiceContext<Config>) {
   for (const symbol of ctx.shard.symbols) {
     const book = books.get(symbol)!;
     const queue = queues.get(symbol)!;
-    handles.push(
-      await bus.follow('MARKET', bus.subjects.marketData(config.MARKET_VENUE, symbol, 'book'), BookUpdate, async (u) => {
+    await bus.follow(
+      'MARKET',
+      bus.subjects.marketData(config.MARKET_VENUE, symbol, 'book'),
+      BookUpdate,
+      async (u) => {
         const bids = u.bids.map((l) => ({ price: Decimal.parse(l.price), size: Decimal.parse(l.size) }));
         const asks = u.asks.map((l) => ({ price: Decimal.parse(l.price), size: Decimal.parse(l.size) }));
         const r = u.snapshot ? book.applySnapshot(u.seq, bids, asks) : book.applyDelta(u.seq, bids, asks);
@@ -147,7 +172,8 @@ async function start(ctx: ServiceContext<Config>) {
           paper.levelsChanged(symbol, 'ask', asks);
         }
         await queue.run(() => matchResting(symbol));
-      }, { deliver: 'new' }),
+      },
+      { deliver: 'new' },
     );
   }
 
@@ -212,14 +238,15 @@ async function start(ctx: ServiceContext<Config>) {
     });
   };
   for (const decl of bus.topology.durables('execution', ctx.shard)) {
-    handles.push(await bus.consume(decl, ApprovedOrder, onApproved));
+    await bus.consume(decl, ApprovedOrder, onApproved);
   }
   health.addCheck('books_synced', () => [...books.values()].every((b) => b.synced));
 
   const grpcImpl: ExecutionServiceServer = {
     getOrder: (call, callback) => {
       const r = orders.get(call.request.clientOrderId);
-      if (!r) return callback(grpcError(Status.NOT_FOUND, `no order ${JSON.stringify(call.request.clientOrderId)} on this execution shard`));
+      if (!r)
+        return callback(grpcError(Status.NOT_FOUND, `no order ${JSON.stringify(call.request.clientOrderId)} on this execution shard`));
       callback(null, { order: orderToWire(r) });
     },
     listOrders: (call, callback) => {

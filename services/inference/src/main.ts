@@ -3,7 +3,6 @@ import { InferenceServiceService, Signal, Trade } from '@meridian/proto';
 import type { InferenceServiceServer } from '@meridian/proto';
 import { MOMENTUM_MODEL, MomentumModel, TimeBarBuilder } from '@meridian/signals';
 import { PoisonMessageError } from '@meridian/bus';
-import type { ConsumerHandle } from '@meridian/bus';
 import { Status, field, grpcError, runService } from '@meridian/runtime';
 import type { BaseSchema, ConfigOf, ServiceContext } from '@meridian/runtime';
 
@@ -17,7 +16,7 @@ const schema = {
 type Config = ConfigOf<typeof schema & BaseSchema>;
 
 async function start(ctx: ServiceContext<Config>) {
-  const { bus, config, metrics, health } = ctx;
+  const { bus, config, metrics } = ctx;
   if (config.MOMENTUM_FAST >= config.MOMENTUM_SLOW) {
     throw new Error(`MOMENTUM_FAST (${config.MOMENTUM_FAST}) must be smaller than MOMENTUM_SLOW (${config.MOMENTUM_SLOW})`);
   }
@@ -26,17 +25,20 @@ async function start(ctx: ServiceContext<Config>) {
   const lateTrades = metrics.counter({ name: 'inference_late_trades_total', help: 'Trades older than the bar being built, ignored' });
 
   const latest = new Map<string, Signal>();
-  const handles: ConsumerHandle[] = [];
   for (const symbol of ctx.shard.symbols) {
     const bars = new TimeBarBuilder(config.BAR_INTERVAL_MS);
     const model = new MomentumModel({ fastPeriod: config.MOMENTUM_FAST, slowPeriod: config.MOMENTUM_SLOW, volPeriod: config.MOMENTUM_VOL });
     let lastPrice = '';
     let late = 0;
-    handles.push(
-      await bus.follow('MARKET', bus.subjects.marketData(config.MARKET_VENUE, symbol, 'trades'), Trade, async (t) => {
+    await bus.follow(
+      'MARKET',
+      bus.subjects.marketData(config.MARKET_VENUE, symbol, 'trades'),
+      Trade,
+      async (t) => {
         const price = Number(t.price);
         const size = Number(t.size);
-        if (!(price > 0) || !(size > 0)) throw new PoisonMessageError('invalid_trade', `trade ${t.tradeId}: price ${t.price} size ${t.size}`);
+        if (!(price > 0) || !(size > 0))
+          throw new PoisonMessageError('invalid_trade', `trade ${t.tradeId}: price ${t.price} size ${t.size}`);
         lastPrice = Decimal.parse(t.price).toString();
         const closed = bars.addTrade(price, size, Number(t.tsNs / 1_000_000n));
         if (bars.lateTrades !== late) {
@@ -61,10 +63,10 @@ async function start(ctx: ServiceContext<Config>) {
           await bus.publish(bus.subjects.signal(MOMENTUM_MODEL, symbol), Signal, signal);
           published.inc({ model: MOMENTUM_MODEL });
         }
-      }, { deliver: 'new' }),
+      },
+      { deliver: 'new' },
     );
   }
-  health.addCheck('consumers_bound', () => handles.length === ctx.shard.symbols.length);
 
   const grpcImpl: InferenceServiceServer = {
     predict: (call, callback) => {
@@ -75,7 +77,12 @@ async function start(ctx: ServiceContext<Config>) {
       }
       const signal = latest.get(symbol);
       if (!signal) {
-        callback(grpcError(Status.UNAVAILABLE, `no signal yet for ${JSON.stringify(symbol)} (the model warms up over ${config.MOMENTUM_SLOW} bars)`));
+        callback(
+          grpcError(
+            Status.UNAVAILABLE,
+            `no signal yet for ${JSON.stringify(symbol)} (the model warms up over ${config.MOMENTUM_SLOW} bars)`,
+          ),
+        );
         return;
       }
       callback(null, { signal });

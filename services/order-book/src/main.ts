@@ -4,7 +4,6 @@ import { Decimal, nowNanos } from '@meridian/domain';
 import { Bbo, BookUpdate, OrderBookServiceService } from '@meridian/proto';
 import type { OrderBookServiceServer, PriceLevel } from '@meridian/proto';
 import { PoisonMessageError } from '@meridian/bus';
-import type { ConsumerHandle } from '@meridian/bus';
 import { Status, field, grpcError, runService } from '@meridian/runtime';
 import type { BaseSchema, ConfigOf, ServiceContext } from '@meridian/runtime';
 
@@ -28,14 +27,13 @@ function levelsToWire(levels: readonly Level[]): PriceLevel[] {
 }
 
 async function start(ctx: ServiceContext<Config>) {
-  const { bus, config, logger, metrics, health } = ctx;
+  const { bus, config, logger, metrics } = ctx;
   const applied = metrics.counter({ name: 'book_updates_total', help: 'Book updates by result', labelNames: ['result'] });
   const synced = metrics.gauge({ name: 'book_synced', help: '1 while a book is in sync', labelNames: ['venue', 'symbol'] });
   const bboPublished = metrics.counter({ name: 'bbo_published_total', help: 'BBO changes published' });
 
   const books = new Map<string, { book: L2Book; tsNs: bigint; lastBbo: string }>();
   const key = (venue: string, symbol: string) => `${venue}/${symbol}`;
-  const handles: ConsumerHandle[] = [];
   for (const venue of config.MARKET_VENUES) {
     for (const symbol of ctx.shard.symbols) {
       const entry = { book: new L2Book(symbol), tsNs: 0n, lastBbo: '' };
@@ -43,15 +41,21 @@ async function start(ctx: ServiceContext<Config>) {
       const labels = { venue, symbol };
       synced.set(labels, 0);
       // Market data is followed from "now": a restarted replica re-syncs on the next snapshot.
-      handles.push(
-        await bus.follow('MARKET', bus.subjects.marketData(venue, symbol, 'book'), BookUpdate, async (u) => {
+      await bus.follow(
+        'MARKET',
+        bus.subjects.marketData(venue, symbol, 'book'),
+        BookUpdate,
+        async (u) => {
           const bids = levelsFromWire('bids', u.bids);
           const asks = levelsFromWire('asks', u.asks);
           const wasSynced = entry.book.synced;
           const r = u.snapshot ? entry.book.applySnapshot(u.seq, bids, asks) : entry.book.applyDelta(u.seq, bids, asks);
           applied.inc({ result: r.ok ? (u.snapshot ? 'snapshot' : 'delta') : r.reason });
           if (!r.ok && r.reason !== 'not_synced' && r.reason !== 'stale') {
-            logger.warn({ venue, symbol, seq: u.seq.toString(), reason: r.reason, detail: r.detail }, 'book update refused; waiting for a snapshot');
+            logger.warn(
+              { venue, symbol, seq: u.seq.toString(), reason: r.reason, detail: r.detail },
+              'book update refused; waiting for a snapshot',
+            );
           }
           if (wasSynced !== entry.book.synced) synced.set(labels, entry.book.synced ? 1 : 0);
           if (!r.ok || !entry.book.synced) return;
@@ -74,18 +78,23 @@ async function start(ctx: ServiceContext<Config>) {
             }),
           );
           bboPublished.inc();
-        }, { deliver: 'new' }),
+        },
+        { deliver: 'new' },
       );
     }
   }
-  health.addCheck('consumers_bound', () => handles.length === books.size);
 
   const grpcImpl: OrderBookServiceServer = {
     getBook: (call, callback) => {
       const { venue, symbol, depth } = call.request;
       const entry = books.get(key(venue || config.MARKET_VENUES[0]!, symbol));
       if (!entry) {
-        callback(grpcError(Status.NOT_FOUND, `no book for venue ${JSON.stringify(venue)} symbol ${JSON.stringify(symbol)} on this shard (symbols: ${ctx.shard.symbols.join(', ')})`));
+        callback(
+          grpcError(
+            Status.NOT_FOUND,
+            `no book for venue ${JSON.stringify(venue)} symbol ${JSON.stringify(symbol)} on this shard (symbols: ${ctx.shard.symbols.join(', ')})`,
+          ),
+        );
         return;
       }
       const d = entry.book.depth(depth === 0 ? 10 : depth);

@@ -18,7 +18,6 @@ import { Portfolio, WorkingOrders } from '@meridian/portfolio';
 import { checkOrder } from '@meridian/risk-rules';
 import type { KillSwitchState, OrderToCheck, RiskDecision } from '@meridian/risk-rules';
 import { GLOBAL_SCOPE, ReplayGate } from '@meridian/bus';
-import type { ConsumerHandle } from '@meridian/bus';
 import { Status, field, grpcError, runService } from '@meridian/runtime';
 import type { BaseSchema, ConfigOf, ServiceContext } from '@meridian/runtime';
 import { limitsFromConfig } from './limits';
@@ -36,12 +35,24 @@ type Config = ConfigOf<typeof schema & BaseSchema>;
 async function start(ctx: ServiceContext<Config>) {
   const { bus, config, logger, metrics, health } = ctx;
   const limits = limitsFromConfig(
-    { maxOrderQuantity: config.RISK_MAX_ORDER_QUANTITY, maxOrderNotional: config.RISK_MAX_ORDER_NOTIONAL, maxPosition: config.RISK_MAX_POSITION },
+    {
+      maxOrderQuantity: config.RISK_MAX_ORDER_QUANTITY,
+      maxOrderNotional: config.RISK_MAX_ORDER_NOTIONAL,
+      maxPosition: config.RISK_MAX_POSITION,
+    },
     config.RISK_LIMITS_PER_SYMBOL,
   );
-  const decisions = metrics.counter({ name: 'risk_decisions_total', help: 'Pre-trade decisions by result and reason', labelNames: ['result', 'reason'] });
+  const decisions = metrics.counter({
+    name: 'risk_decisions_total',
+    help: 'Pre-trade decisions by result and reason',
+    labelNames: ['result', 'reason'],
+  });
   const positionGauge = metrics.gauge({ name: 'position_quantity', help: 'Signed position', labelNames: ['symbol'] });
-  const pnlGauge = metrics.gauge({ name: 'pnl_quote', help: 'P&L in quote currency (display only; exact values via gRPC)', labelNames: ['symbol', 'kind'] });
+  const pnlGauge = metrics.gauge({
+    name: 'pnl_quote',
+    help: 'P&L in quote currency (display only; exact values via gRPC)',
+    labelNames: ['symbol', 'kind'],
+  });
   const killGauge = metrics.gauge({ name: 'kill_switch_engaged', help: '1 while a kill switch is engaged', labelNames: ['scope'] });
 
   const portfolio = new Portfolio();
@@ -63,23 +74,38 @@ async function start(ctx: ServiceContext<Config>) {
 
   // Positions, working orders and decisions are the fold of the streams: replayed at start.
   const gate = new ReplayGate();
-  const handles: ConsumerHandle[] = [];
-  handles.push(
-    await bus.follow('CONTROL', bus.subjects.killSwitchAll(), KillSwitch, applyKill, { deliver: 'last_per_subject', onCaughtUp: gate.expect() }),
-  );
+  await bus.follow('CONTROL', bus.subjects.killSwitchAll(), KillSwitch, applyKill, {
+    deliver: 'last_per_subject',
+    onCaughtUp: gate.expect(),
+  });
   for (const symbol of ctx.shard.symbols) {
     const w = workingOf(symbol);
-    handles.push(
-      await bus.follow('ORDERS', bus.subjects.approvedFor(symbol), ApprovedOrder, (a) => {
+    await bus.follow(
+      'ORDERS',
+      bus.subjects.approvedFor(symbol),
+      ApprovedOrder,
+      (a) => {
         const i = a.intent;
         if (!i) return;
         decided.add(i.clientOrderId);
         w.open(i.clientOrderId, sideFromWire(i.side), decimalField('quantity', i.quantity));
-      }, { deliver: 'all', onCaughtUp: gate.expect() }),
-      await bus.follow('ORDERS', bus.subjects.rejected(symbol), OrderRejection, (r) => {
+      },
+      { deliver: 'all', onCaughtUp: gate.expect() },
+    );
+    await bus.follow(
+      'ORDERS',
+      bus.subjects.rejected(symbol),
+      OrderRejection,
+      (r) => {
         if (r.intent) decided.add(r.intent.clientOrderId);
-      }, { deliver: 'all', onCaughtUp: gate.expect() }),
-      await bus.follow('EXECUTIONS', bus.subjects.executionsFor(symbol), ExecutionReport, (e) => {
+      },
+      { deliver: 'all', onCaughtUp: gate.expect() },
+    );
+    await bus.follow(
+      'EXECUTIONS',
+      bus.subjects.executionsFor(symbol),
+      ExecutionReport,
+      (e) => {
         if (e.kind === ExecutionKind.EXECUTION_KIND_FILL) {
           const quantity = decimalField('fill_quantity', e.fillQuantity);
           portfolio.applyFill(symbol, {
@@ -96,10 +122,17 @@ async function start(ctx: ServiceContext<Config>) {
         } else if (e.kind === ExecutionKind.EXECUTION_KIND_CANCEL || e.kind === ExecutionKind.EXECUTION_KIND_REJECT) {
           w.close(e.clientOrderId);
         }
-      }, { deliver: 'all', onCaughtUp: gate.expect() }),
-      await bus.follow('MARKET', bus.subjects.marketData(config.MARKET_VENUE, symbol, 'bbo'), Bbo, (b) => {
+      },
+      { deliver: 'all', onCaughtUp: gate.expect() },
+    );
+    await bus.follow(
+      'MARKET',
+      bus.subjects.marketData(config.MARKET_VENUE, symbol, 'bbo'),
+      Bbo,
+      (b) => {
         if (b.bid && b.ask) marks.set(symbol, Decimal.parse(b.bid.price).add(Decimal.parse(b.ask.price)).div(2n, 12));
-      }, { deliver: 'last_per_subject' }),
+      },
+      { deliver: 'last_per_subject' },
     );
   }
   await gate.wait();
@@ -121,10 +154,20 @@ async function start(ctx: ServiceContext<Config>) {
       return { approved: false, reason: 'INVALID_ORDER', detail: (err as Error).message, values: {} };
     }
     if (!ctx.shard.symbols.includes(order.symbol)) {
-      return { approved: false, reason: 'INVALID_ORDER', detail: `symbol ${order.symbol} is not on this risk shard`, values: { symbol: order.symbol } };
+      return {
+        approved: false,
+        reason: 'INVALID_ORDER',
+        detail: `symbol ${order.symbol} is not on this risk shard`,
+        values: { symbol: order.symbol },
+      };
     }
     const t = workingOf(order.symbol).totals();
-    return checkOrder(order, { position: portfolio.position(order.symbol).quantity, workingBuy: t.buy, workingSell: t.sell }, limits, killState());
+    return checkOrder(
+      order,
+      { position: portfolio.position(order.symbol).quantity, workingBuy: t.buy, workingSell: t.sell },
+      limits,
+      killState(),
+    );
   };
 
   const onIntent = async (i: OrderIntent) => {
@@ -133,7 +176,12 @@ async function start(ctx: ServiceContext<Config>) {
     const ageMs = Date.now() - Number(i.tsNs / 1_000_000n);
     const decision: RiskDecision =
       ageMs > config.INTENT_MAX_AGE_MS
-        ? { approved: false, reason: 'INVALID_ORDER', detail: `intent is ${ageMs} ms old, older than INTENT_MAX_AGE_MS ${config.INTENT_MAX_AGE_MS}`, values: { ageMs: String(ageMs) } }
+        ? {
+            approved: false,
+            reason: 'INVALID_ORDER',
+            detail: `intent is ${ageMs} ms old, older than INTENT_MAX_AGE_MS ${config.INTENT_MAX_AGE_MS}`,
+            values: { ageMs: String(ageMs) },
+          }
         : evaluate(i);
     // One message id for either outcome: a retried decision can never publish both.
     const msgId = `decision-${i.clientOrderId}`;
@@ -151,16 +199,25 @@ async function start(ctx: ServiceContext<Config>) {
       await bus.publish(
         bus.subjects.rejected(i.symbol),
         OrderRejection,
-        OrderRejection.fromPartial({ intent: i, reason: decision.reason, detail: decision.detail, values: decision.values, rejectedTsNs: nowNanos() }),
+        OrderRejection.fromPartial({
+          intent: i,
+          reason: decision.reason,
+          detail: decision.detail,
+          values: decision.values,
+          rejectedTsNs: nowNanos(),
+        }),
         { msgId },
       );
       decisions.inc({ result: 'rejected', reason: decision.reason });
-      logger.info({ clientOrderId: i.clientOrderId, symbol: i.symbol, reason: decision.reason, detail: decision.detail }, 'intent rejected');
+      logger.info(
+        { clientOrderId: i.clientOrderId, symbol: i.symbol, reason: decision.reason, detail: decision.detail },
+        'intent rejected',
+      );
     }
     decided.add(i.clientOrderId);
   };
   for (const decl of bus.topology.durables('risk', ctx.shard)) {
-    handles.push(await bus.consume(decl, OrderIntent, onIntent));
+    await bus.consume(decl, OrderIntent, onIntent);
   }
   health.flag('state_rebuilt', true);
 
