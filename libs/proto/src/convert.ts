@@ -1,6 +1,8 @@
 import { Decimal, InvalidDecimalError, InvalidSideError } from '@meridian/domain';
 import type { Side as DomainSide } from '@meridian/domain';
 import { Side } from './gen/meridian/v1/common';
+import { ExecutionKind } from './gen/meridian/v1/execution';
+import type { ExecutionReport } from './gen/meridian/v1/execution';
 
 /** Domain side of a wire side; SIDE_UNSPECIFIED and unknown values are refused. */
 export function sideFromWire(side: Side): DomainSide {
@@ -25,4 +27,20 @@ export function decimalField(field: string, value: string): Decimal {
 /** Like decimalField, but an empty string means absent. */
 export function optionalDecimalField(field: string, value: string): Decimal | undefined {
   return value === '' ? undefined : decimalField(field, value);
+}
+
+/** The fill an execution report carries, in domain terms, or undefined for other kinds. */
+export function fillOf(report: ExecutionReport): { side: DomainSide; quantity: Decimal; price: Decimal; fee: Decimal } | undefined {
+  if (report.kind !== ExecutionKind.EXECUTION_KIND_FILL) return undefined;
+  return {
+    side: sideFromWire(report.side),
+    quantity: decimalField('fill_quantity', report.fillQuantity),
+    price: decimalField('fill_price', report.fillPrice),
+    fee: report.fee === '' ? Decimal.ZERO : decimalField('fee', report.fee),
+  };
+}
+
+/** True when the report ends the order without (further) fills: a cancel or a reject. */
+export function endsOrder(report: ExecutionReport): boolean {
+  return report.kind === ExecutionKind.EXECUTION_KIND_CANCEL || report.kind === ExecutionKind.EXECUTION_KIND_REJECT;
 }

@@ -10,4 +10,4 @@ export type { CoordinatorServiceServer, ExecutionServiceServer, InferenceService
 export { Signal } from "./gen/meridian/v1/signal";
 export { descriptorSetPath, PROTO_PACKAGE } from "./descriptor";
 export type { MessageCodec } from "./codec";
-export { sideFromWire, sideToWire, decimalField, optionalDecimalField } from "./convert";
+export { sideFromWire, sideToWire, decimalField, optionalDecimalField, fillOf, endsOrder } from "./convert";

@@ -1,7 +1,6 @@
 import { Decimal, newId, nowNanos, sideSign } from '@meridian/domain';
 import {
   CoordinatorServiceService,
-  ExecutionKind,
   ExecutionReport,
   OrderIntent,
   OrderRejection,
@@ -9,6 +8,8 @@ import {
   Signal,
   TimeInForce,
   decimalField,
+  endsOrder,
+  fillOf,
   sideFromWire,
   sideToWire,
 } from '@meridian/proto';
@@ -89,11 +90,11 @@ async function start(ctx: ServiceContext<Config>) {
       bus.subjects.executionsFor(symbol),
       ExecutionReport,
       (e) => {
-        if (e.kind === ExecutionKind.EXECUTION_KIND_FILL) {
-          const q = decimalField('fill_quantity', e.fillQuantity);
-          s.position = s.position.add(sideSign(sideFromWire(e.side)) === 1 ? q : q.neg());
-          s.working.fill(e.clientOrderId, q);
-        } else if (e.kind === ExecutionKind.EXECUTION_KIND_CANCEL || e.kind === ExecutionKind.EXECUTION_KIND_REJECT) {
+        const fill = fillOf(e);
+        if (fill) {
+          s.position = s.position.add(sideSign(fill.side) === 1 ? fill.quantity : fill.quantity.neg());
+          s.working.fill(e.clientOrderId, fill.quantity);
+        } else if (endsOrder(e)) {
           s.working.close(e.clientOrderId);
         }
       },

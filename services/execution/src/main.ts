@@ -10,6 +10,7 @@ import {
   OrderType,
   TimeInForce,
   decimalField,
+  fillOf,
   optionalDecimalField,
   sideFromWire,
   sideToWire,
@@ -138,13 +139,12 @@ async function start(ctx: ServiceContext<Config>) {
       (e) => {
         const r = orders.get(e.clientOrderId);
         if (!r || e.venue !== venueId) return;
-        if (e.kind === ExecutionKind.EXECUTION_KIND_FILL) {
-          const q = decimalField('fill_quantity', e.fillQuantity);
-          const p = decimalField('fill_price', e.fillPrice);
+        const fill = fillOf(e);
+        if (fill) {
           r.fillCount += 1;
-          r.filled = r.filled.add(q);
-          r.notionalFilled = r.notionalFilled.add(p.mul(q));
-          r.fees = r.fees.add(decimalField('fee', e.fee || '0'));
+          r.filled = r.filled.add(fill.quantity);
+          r.notionalFilled = r.notionalFilled.add(fill.price.mul(fill.quantity));
+          r.fees = r.fees.add(fill.fee);
         }
         r.status = e.status;
         r.updatedTsNs = e.tsNs;

@@ -3,13 +3,14 @@ import type { Side } from '@meridian/domain';
 import {
   ApprovedOrder,
   Bbo,
-  ExecutionKind,
   ExecutionReport,
   KillSwitch,
   OrderIntent,
   OrderRejection,
   RiskServiceService,
   decimalField,
+  endsOrder,
+  fillOf,
   optionalDecimalField,
   sideFromWire,
 } from '@meridian/proto';
@@ -106,20 +107,15 @@ async function start(ctx: ServiceContext<Config>) {
       bus.subjects.executionsFor(symbol),
       ExecutionReport,
       (e) => {
-        if (e.kind === ExecutionKind.EXECUTION_KIND_FILL) {
-          const quantity = decimalField('fill_quantity', e.fillQuantity);
-          portfolio.applyFill(symbol, {
-            side: sideFromWire(e.side),
-            quantity,
-            price: decimalField('fill_price', e.fillPrice),
-            fee: decimalField('fee', e.fee || '0'),
-          });
-          w.fill(e.clientOrderId, quantity);
+        const fill = fillOf(e);
+        if (fill) {
+          portfolio.applyFill(symbol, fill);
+          w.fill(e.clientOrderId, fill.quantity);
           const p = portfolio.position(symbol);
           positionGauge.set({ symbol }, p.quantity.toNumber());
           pnlGauge.set({ symbol, kind: 'realized' }, p.realizedPnl.toNumber());
           pnlGauge.set({ symbol, kind: 'fees' }, p.fees.toNumber());
-        } else if (e.kind === ExecutionKind.EXECUTION_KIND_CANCEL || e.kind === ExecutionKind.EXECUTION_KIND_REJECT) {
+        } else if (endsOrder(e)) {
           w.close(e.clientOrderId);
         }
       },
