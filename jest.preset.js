@@ -10,4 +10,6 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 30000,
+  // In CI a test that fails while holding a connection must end the run, not hang it.
+  forceExit: process.env.CI === 'true',
 };
