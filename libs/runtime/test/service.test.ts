@@ -151,7 +151,7 @@ test('starts against real NATS, is ready, serves gRPC, and shuts down in order',
   expect(busConnectedAtClose).toBe(false);
   expect(started.context.health.report()).toEqual({
     ready: false,
-    checks: { nats_connected: false, grpc_serving: true, not_shutting_down: false },
+    checks: { nats_connected: false, not_shutting_down: false },
   });
   await expect(fetch(`http://127.0.0.1:${httpPort}/healthz`)).rejects.toThrow();
 });
