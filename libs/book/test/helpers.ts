@@ -1,5 +1,9 @@
 import { Decimal } from '@meridian/domain';
 import type { Level } from '../src';
+import { seededRandom } from '@meridian/testkit';
+
+/** Deterministic PRNG, so a failing random run can be replayed. */
+export const prng = seededRandom;
 
 export const d = (v: string): Decimal => Decimal.parse(v);
 
@@ -13,14 +17,3 @@ export function show(levels: Iterable<Level>): [string, string][] {
   return [...levels].map((l) => [l.price.toString(), l.size.toString()]);
 }
 
-/** Deterministic PRNG (mulberry32), so a failing random run can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,18 +1,11 @@
 import { Decimal, DivisionByZeroError, DomainError, InvalidDecimalError, PlatformError, dec } from '../src';
 import type { RoundingMode } from '../src';
+import { seededRandom as rng } from '@meridian/testkit';
+import { thrown } from './helpers';
 
 const MODES: RoundingMode[] = ['down', 'up', 'floor', 'ceil', 'half-up', 'half-even'];
 const d = (s: string) => Decimal.parse(s);
 
-/** The thrown error, for asserting on its type and message. */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('parse and toString', () => {
   test.each([
@@ -407,17 +400,6 @@ function ok(cond: boolean, what: string): void {
   if (!cond) throw new Error(what);
 }
 
-/** Deterministic PRNG (mulberry32), so a failure always reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('property: random operations agree with BigInt rationals', () => {
   // Fixed seed by default; DECIMAL_SEED=<n> explores others.

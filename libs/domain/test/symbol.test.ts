@@ -1,13 +1,6 @@
 import { DomainError, InvalidSideError, InvalidSymbolError, isSymbol, oppositeSide, parseSide, parseSymbol, parseVenue, sideSign } from '../src';
+import { thrown } from './helpers';
 
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('parseSymbol', () => {
   test.each([

@@ -1,14 +1,7 @@
-/** Deterministic PRNG (mulberry32) so a failing case can be replayed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '@meridian/testkit';
+
+/** Deterministic PRNG, so a failing case can be replayed. */
+export const rng = seededRandom;
 
 /** Standard normal via Box-Muller. */
 export function gaussian(next: () => number): () => number {

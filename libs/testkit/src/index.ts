@@ -5,3 +5,4 @@ export { uniqueNamespace, createSchema, deleteNamespaceStreams } from './isolati
 export { createTestEnvironment } from './environment';
 export type { TestEnvironment } from './environment';
 export { waitFor } from './wait';
+export { seededRandom } from './random';
