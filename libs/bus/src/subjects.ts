@@ -31,9 +31,25 @@ export class Subjects {
   marketData(venue: string, symbol: string, kind: MarketDataKind): string {
     return this.s('md', token(venue, 'venue'), token(symbol, 'symbol'), kind);
   }
+  /** Bars of one interval (`1m`, `v10`): `md.<venue>.<symbol>.bars.<interval>`. */
+  bars(venue: string, symbol: string, interval: string): string {
+    return this.s('md', token(venue, 'venue'), token(symbol, 'symbol'), 'bars', token(interval, 'bar interval'));
+  }
+  /** Bars of every venue, symbol and interval. */
+  barsAll(): string {
+    return this.s('md', '*', '*', 'bars', '*');
+  }
   /** Every market-data subject: the MARKET stream's binding. */
   marketAll(): string {
     return this.s('md', '>');
+  }
+
+  /** The order-book service's last whole book of a symbol (BOOKS stream, last value per subject). */
+  bookSnapshot(venue: string, symbol: string): string {
+    return this.s('book', token(venue, 'venue'), token(symbol, 'symbol'), 'snapshot');
+  }
+  booksAll(): string {
+    return this.s('book', '>');
   }
 
   signal(model: string, symbol: string): string {
@@ -112,6 +128,8 @@ export class Subjects {
     switch (t[0]) {
       case 'md':
         return `md.{venue}.{symbol}.${t.slice(3).join('.')}`;
+      case 'book':
+        return `book.{venue}.{symbol}.${t[3] ?? ''}`;
       case 'sig':
         return 'sig.{model}.{symbol}';
       case 'ord':

@@ -3,7 +3,7 @@ import type { ConsumerConfig, StreamConfig } from '@nats-io/jetstream';
 import { Subjects } from './subjects';
 
 /** The platform's streams (see docs/architecture.md for why each has its retention). */
-export type StreamKey = 'MARKET' | 'SIGNALS' | 'ORDERS' | 'EXECUTIONS' | 'CONTROL';
+export type StreamKey = 'MARKET' | 'BOOKS' | 'SIGNALS' | 'ORDERS' | 'EXECUTIONS' | 'CONTROL';
 
 /** Services that own durable consumers. */
 export type ConsumerOwner = 'risk' | 'execution' | 'coordinator' | 'recorder';
@@ -86,6 +86,20 @@ export class Topology {
           max_age: o.marketMaxAgeMs * MS,
           max_bytes: o.marketMaxBytes,
           description: 'Normalised market data: trades, book snapshots/deltas, BBO, bars',
+        },
+      },
+      {
+        key: 'BOOKS',
+        config: {
+          ...common,
+          name: this.streamName('BOOKS'),
+          subjects: [this.subjects.booksAll()],
+          retention: RetentionPolicy.Limits,
+          storage: StorageType.File,
+          // Only the newest whole book per symbol matters: a restarted order book resumes from it.
+          max_msgs_per_subject: 1,
+          allow_direct: true,
+          description: 'Whole books checkpointed by the order-book service, last value per symbol',
         },
       },
       {
@@ -201,6 +215,9 @@ export class Topology {
           this.moneyConsumer('recorder', 'ORDERS', 'recorder-rejected', s.rejectedAll(), 256),
           // One at a time, in stream order: positions are folded from fills in the order they happened.
           this.moneyConsumer('recorder', 'EXECUTIONS', 'recorder-executions', s.executionsAll(), 1),
+          // Bars are upserted by (venue, symbol, interval, start) keeping the highest revision, so
+          // order does not matter and many may be in flight for batched inserts.
+          this.moneyConsumer('recorder', 'MARKET', 'recorder-bars', s.barsAll(), 4096),
         ];
     }
   }

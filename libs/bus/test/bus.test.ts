@@ -28,9 +28,9 @@ function intent(id: string): OrderIntent {
 
 test('provisioning twice is idempotent and declares every stream', async () => {
   const again = await provisionTopology(bus.jsm, bus.topology, [shard]);
-  expect(again.streams.map((s) => s.action)).toEqual(['updated', 'updated', 'updated', 'updated', 'updated']);
+  expect(again.streams.map((s) => s.action)).toEqual(Array(6).fill('updated'));
   const names = again.streams.map((s) => s.name);
-  expect(names).toEqual(['MARKET', 'SIGNALS', 'ORDERS', 'EXECUTIONS', 'CONTROL'].map((k) => `${env.namespace}_${k}`));
+  expect(names).toEqual(['MARKET', 'BOOKS', 'SIGNALS', 'ORDERS', 'EXECUTIONS', 'CONTROL'].map((k) => `${env.namespace}_${k}`));
 });
 
 test('a repeated Nats-Msg-Id is deduplicated', async () => {

@@ -2,7 +2,7 @@ import { L2Book } from '@meridian/book';
 import { Decimal, nowNanos } from '@meridian/domain';
 import {
   ApprovedOrder,
-  BookUpdate,
+  BookUpdateBatch,
   ExecutionKind,
   ExecutionReport,
   ExecutionServiceService,
@@ -160,18 +160,22 @@ async function start(ctx: ServiceContext<Config>) {
     await bus.follow(
       'MARKET',
       bus.subjects.marketData(config.MARKET_VENUE, symbol, 'book'),
-      BookUpdate,
-      async (u) => {
-        const bids = u.bids.map((l) => ({ price: Decimal.parse(l.price), size: Decimal.parse(l.size) }));
-        const asks = u.asks.map((l) => ({ price: Decimal.parse(l.price), size: Decimal.parse(l.size) }));
-        const r = u.snapshot ? book.applySnapshot(u.seq, bids, asks) : book.applyDelta(u.seq, bids, asks);
-        if (!r.ok) return;
-        if (u.snapshot) paper.bookReplaced(symbol);
-        else {
-          paper.levelsChanged(symbol, 'bid', bids);
-          paper.levelsChanged(symbol, 'ask', asks);
+      BookUpdateBatch,
+      async (batch) => {
+        let changed = false;
+        for (const u of batch.updates) {
+          const bids = u.bids.map((l) => ({ price: Decimal.parse(l.price), size: Decimal.parse(l.size) }));
+          const asks = u.asks.map((l) => ({ price: Decimal.parse(l.price), size: Decimal.parse(l.size) }));
+          const r = u.snapshot ? book.applySnapshot(u.seq, bids, asks) : book.applyDelta(u.seq, bids, asks);
+          if (!r.ok) continue;
+          changed = true;
+          if (u.snapshot) paper.bookReplaced(symbol);
+          else {
+            paper.levelsChanged(symbol, 'bid', bids);
+            paper.levelsChanged(symbol, 'ask', asks);
+          }
         }
-        await queue.run(() => matchResting(symbol));
+        if (changed) await queue.run(() => matchResting(symbol));
       },
       { deliver: 'new' },
     );

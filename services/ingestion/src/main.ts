@@ -1,5 +1,5 @@
 import { nowNanos } from '@meridian/domain';
-import { BookUpdate, IngestionServiceService, Trade, sideToWire } from '@meridian/proto';
+import { BookUpdate, BookUpdateBatch, IngestionServiceService, Trade, TradeBatch, sideToWire } from '@meridian/proto';
 import type { FeedStatus, IngestionServiceServer } from '@meridian/proto';
 import { field, runService } from '@meridian/runtime';
 import type { ServiceContext, BaseSchema, ConfigOf } from '@meridian/runtime';
@@ -36,20 +36,31 @@ async function start(ctx: ServiceContext<Config>) {
     const instrument = simulatedInstrument(symbol, config.SIM_VOLATILITY, config.SIM_EVENT_RATE, config.SIM_DEPTH);
     feeds.set(symbol, {
       sim: new MarketSimulator(instrument, config.SIM_SEED + i, startMs),
-      status: { venue, symbol, trades: 0n, bookUpdates: 0n, lastPrice: instrument.initialPrice.toString(), lastEventTsNs: 0n },
+      status: {
+        venue,
+        symbol,
+        trades: 0n,
+        bookUpdates: 0n,
+        lastPrice: instrument.initialPrice.toString(),
+        lastEventTsNs: 0n,
+        source: 'simulator',
+        state: 'live',
+        reconnects: 0n,
+        rejected: 0n,
+        resyncs: 0n,
+      },
     });
   });
 
-  const publishEvent = (feed: Feed, e: SimEvent): Promise<unknown> => {
+  /** Converts a simulator event to its wire message and adds it to the step's batches. */
+  const collect = (feed: Feed, e: SimEvent, trades: Trade[], updates: BookUpdate[]): void => {
     const tsNs = BigInt(e.tsMs) * 1_000_000n;
     const receivedTsNs = nowNanos();
     feed.status.lastEventTsNs = tsNs;
     if (e.kind === 'trade') {
       feed.status.trades += 1n;
       feed.status.lastPrice = e.price.toString();
-      return bus.publish(
-        bus.subjects.marketData(venue, e.symbol, 'trades'),
-        Trade,
+      trades.push(
         Trade.fromPartial({
           venue,
           symbol: e.symbol,
@@ -61,11 +72,10 @@ async function start(ctx: ServiceContext<Config>) {
           receivedTsNs,
         }),
       );
+      return;
     }
     feed.status.bookUpdates += 1n;
-    return bus.publish(
-      bus.subjects.marketData(venue, e.symbol, 'book'),
-      BookUpdate,
+    updates.push(
       BookUpdate.fromPartial({
         venue,
         symbol: e.symbol,
@@ -77,6 +87,21 @@ async function start(ctx: ServiceContext<Config>) {
         receivedTsNs,
       }),
     );
+  };
+
+  /** One message per symbol and kind per step: JetStream costs per message, not per event. */
+  const publishBatches = (feed: Feed, trades: Trade[], updates: BookUpdate[]): Promise<unknown>[] => {
+    const symbol = feed.status.symbol;
+    const out: Promise<unknown>[] = [];
+    if (trades.length > 0) {
+      const p = bus.publish(bus.subjects.marketData(venue, symbol, 'trades'), TradeBatch, { trades });
+      out.push(track('trade', trades.length, p));
+    }
+    if (updates.length > 0) {
+      const p = bus.publish(bus.subjects.marketData(venue, symbol, 'book'), BookUpdateBatch, { updates });
+      out.push(track('book', updates.length, p));
+    }
+    return out;
   };
 
   // Publishes keep their order on one connection; a step waits for the previous step's acks so
@@ -91,19 +116,22 @@ async function start(ctx: ServiceContext<Config>) {
       const batch: Promise<unknown>[] = [];
       const snapshotDue = now - lastSnapshotMs >= config.SNAPSHOT_INTERVAL_MS;
       for (const feed of feeds.values()) {
-        for (const e of feed.sim.advance(now)) batch.push(track(e.kind, publishEvent(feed, e)));
-        if (snapshotDue) batch.push(track('book', publishEvent(feed, feed.sim.snapshot(now))));
+        const trades: Trade[] = [];
+        const updates: BookUpdate[] = [];
+        for (const e of feed.sim.advance(now)) collect(feed, e, trades, updates);
+        if (snapshotDue) collect(feed, feed.sim.snapshot(now), trades, updates);
+        batch.push(...publishBatches(feed, trades, updates));
       }
       if (snapshotDue) lastSnapshotMs = now;
       await Promise.all(batch);
     });
   };
-  const track = (kind: string, p: Promise<unknown>) =>
+  const track = (kind: string, count: number, p: Promise<unknown>) =>
     p.then(
-      () => events.inc({ kind }),
+      () => events.inc({ kind }, count),
       (err: unknown) => {
-        failures.inc({ kind });
-        logger.warn({ err, kind }, 'market event not published');
+        failures.inc({ kind }, count);
+        logger.warn({ err, kind, count }, 'market events not published');
       },
     );
   const timer = setInterval(step, config.SIM_STEP_MS);

@@ -1,7 +1,8 @@
 import { L2Book } from '@meridian/book';
 import type { Level } from '@meridian/book';
 import { Decimal, nowNanos } from '@meridian/domain';
-import { Bbo, BookUpdate, OrderBookServiceService } from '@meridian/proto';
+import { Bbo, BookUpdateBatch, OrderBookServiceService } from '@meridian/proto';
+import type { BookUpdate } from '@meridian/proto';
 import type { OrderBookServiceServer, PriceLevel } from '@meridian/proto';
 import { PoisonMessageError } from '@meridian/bus';
 import { Status, field, grpcError, runService } from '@meridian/runtime';
@@ -40,44 +41,47 @@ async function start(ctx: ServiceContext<Config>) {
       books.set(key(venue, symbol), entry);
       const labels = { venue, symbol };
       synced.set(labels, 0);
+      const onUpdate = async (u: BookUpdate): Promise<void> => {
+        const bids = levelsFromWire('bids', u.bids);
+        const asks = levelsFromWire('asks', u.asks);
+        const wasSynced = entry.book.synced;
+        const r = u.snapshot ? entry.book.applySnapshot(u.seq, bids, asks) : entry.book.applyDelta(u.seq, bids, asks);
+        applied.inc({ result: r.ok ? (u.snapshot ? 'snapshot' : 'delta') : r.reason });
+        if (!r.ok && r.reason !== 'not_synced' && r.reason !== 'stale') {
+          logger.warn(
+            { venue, symbol, seq: u.seq.toString(), reason: r.reason, detail: r.detail },
+            'book update refused; waiting for a snapshot',
+          );
+        }
+        if (wasSynced !== entry.book.synced) synced.set(labels, entry.book.synced ? 1 : 0);
+        if (!r.ok || !entry.book.synced) return;
+        entry.tsNs = u.tsNs;
+        const bid = entry.book.bestBid();
+        const ask = entry.book.bestAsk();
+        const signature = `${bid?.price}:${bid?.size}|${ask?.price}:${ask?.size}`;
+        if (signature === entry.lastBbo) return;
+        entry.lastBbo = signature;
+        await bus.publish(
+          bus.subjects.marketData(venue, symbol, 'bbo'),
+          Bbo,
+          Bbo.fromPartial({
+            venue,
+            symbol,
+            seq: u.seq,
+            bid: bid ? { price: bid.price.toString(), size: bid.size.toString() } : undefined,
+            ask: ask ? { price: ask.price.toString(), size: ask.size.toString() } : undefined,
+            tsNs: nowNanos(),
+          }),
+        );
+        bboPublished.inc();
+      };
       // Market data is followed from "now": a restarted replica re-syncs on the next snapshot.
       await bus.follow(
         'MARKET',
         bus.subjects.marketData(venue, symbol, 'book'),
-        BookUpdate,
-        async (u) => {
-          const bids = levelsFromWire('bids', u.bids);
-          const asks = levelsFromWire('asks', u.asks);
-          const wasSynced = entry.book.synced;
-          const r = u.snapshot ? entry.book.applySnapshot(u.seq, bids, asks) : entry.book.applyDelta(u.seq, bids, asks);
-          applied.inc({ result: r.ok ? (u.snapshot ? 'snapshot' : 'delta') : r.reason });
-          if (!r.ok && r.reason !== 'not_synced' && r.reason !== 'stale') {
-            logger.warn(
-              { venue, symbol, seq: u.seq.toString(), reason: r.reason, detail: r.detail },
-              'book update refused; waiting for a snapshot',
-            );
-          }
-          if (wasSynced !== entry.book.synced) synced.set(labels, entry.book.synced ? 1 : 0);
-          if (!r.ok || !entry.book.synced) return;
-          entry.tsNs = u.tsNs;
-          const bid = entry.book.bestBid();
-          const ask = entry.book.bestAsk();
-          const signature = `${bid?.price}:${bid?.size}|${ask?.price}:${ask?.size}`;
-          if (signature === entry.lastBbo) return;
-          entry.lastBbo = signature;
-          await bus.publish(
-            bus.subjects.marketData(venue, symbol, 'bbo'),
-            Bbo,
-            Bbo.fromPartial({
-              venue,
-              symbol,
-              seq: u.seq,
-              bid: bid ? { price: bid.price.toString(), size: bid.size.toString() } : undefined,
-              ask: ask ? { price: ask.price.toString(), size: ask.size.toString() } : undefined,
-              tsNs: nowNanos(),
-            }),
-          );
-          bboPublished.inc();
+        BookUpdateBatch,
+        async (batch) => {
+          for (const u of batch.updates) await onUpdate(u);
         },
         { deliver: 'new' },
       );
@@ -85,6 +89,8 @@ async function start(ctx: ServiceContext<Config>) {
   }
 
   const grpcImpl: OrderBookServiceServer = {
+    // Being built in this change (issue 3); until then it says so rather than hanging.
+    streamBook: (call) => call.destroy(grpcError(Status.UNIMPLEMENTED, 'StreamBook is not implemented yet')),
     getBook: (call, callback) => {
       const { venue, symbol, depth } = call.request;
       const entry = books.get(key(venue || config.MARKET_VENUES[0]!, symbol));

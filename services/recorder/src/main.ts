@@ -96,6 +96,8 @@ async function start(ctx: ServiceContext<Config>) {
   });
 
   const grpcImpl: RecorderServiceServer = {
+    // Being built in this change (issue 3).
+    getBars: (_call, callback) => callback(grpcError(Status.UNIMPLEMENTED, 'GetBars is not implemented yet')),
     getRecorderStatus: (_call, callback) => {
       repo.counts().then(
         (c) => callback(null, c),
