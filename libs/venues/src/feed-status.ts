@@ -7,6 +7,7 @@ interface MutableStatus {
   rejected: number;
   trades: number;
   bookUpdates: number;
+  lastPrice: string;
   lastEventTsNs: bigint;
 }
 
@@ -25,7 +26,7 @@ export class FeedStatusTable {
     symbols: readonly string[],
   ) {
     for (const symbol of symbols) {
-      this.table.set(symbol, { state: 'connecting', reconnects: 0, resyncs: 0, rejected: 0, trades: 0, bookUpdates: 0, lastEventTsNs: 0n });
+      this.table.set(symbol, { state: 'connecting', reconnects: 0, resyncs: 0, rejected: 0, trades: 0, bookUpdates: 0, lastPrice: '', lastEventTsNs: 0n });
     }
   }
 
@@ -46,6 +47,7 @@ export class FeedStatusTable {
     const s = this.table.get(t.symbol);
     if (s) {
       s.trades++;
+      s.lastPrice = t.price.toString();
       s.lastEventTsNs = t.tsNs;
     }
     this.sink.trade(t);

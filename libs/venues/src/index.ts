@@ -14,5 +14,5 @@ export type { BackoffOptions } from './backoff';
 export { ReconnectingWebSocket } from './ws-connection';
 export type { ConnectionOptions, ConnectionHandlers, HeartbeatOptions } from './ws-connection';
 export { FeedStatusTable } from './feed-status';
-export { SymbolBook } from './symbol-book';
+export { SymbolBook, rejectReasonFor } from './symbol-book';
 export { VenueError, FeedConfigError, VenueRequestError, FrameRejectedError } from './errors';

@@ -1,6 +1,6 @@
 import { L2Book } from '@meridian/book';
-import type { ApplyResult, Level } from '@meridian/book';
-import type { NormalizedBookUpdate } from './types';
+import type { ApplyFailureReason, ApplyResult, Level } from '@meridian/book';
+import type { NormalizedBookUpdate, RejectReason } from './types';
 
 /**
  * An adapter's local copy of one venue book, and the numbering of what it emits.
@@ -57,5 +57,20 @@ export class SymbolBook {
   invalidate(): void {
     // A new book is exactly "no snapshot yet"; the emitted numbering carries on.
     this.local = new L2Book(this.symbol);
+  }
+}
+
+/** The counted rejection reason for a book refusal. */
+export function rejectReasonFor(reason: ApplyFailureReason): RejectReason {
+  switch (reason) {
+    case 'crossed':
+      return 'crossed';
+    case 'stale':
+      return 'stale';
+    case 'gap':
+    case 'not_synced':
+      return 'out_of_order';
+    case 'invalid_level':
+      return 'schema';
   }
 }

@@ -103,6 +103,8 @@ export interface FeedSymbolStatus {
   readonly rejected: number;
   readonly trades: number;
   readonly bookUpdates: number;
+  /** The last trade's price as the venue printed it, '' before the first trade. */
+  readonly lastPrice: string;
   readonly lastEventTsNs: bigint;
 }
 

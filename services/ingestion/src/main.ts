@@ -1,152 +1,104 @@
-import { nowNanos } from '@meridian/domain';
-import { BookUpdate, BookUpdateBatch, IngestionServiceService, Trade, TradeBatch, sideToWire } from '@meridian/proto';
-import type { FeedStatus, IngestionServiceServer } from '@meridian/proto';
+import { IngestionServiceService } from '@meridian/proto';
+import type { IngestionServiceServer } from '@meridian/proto';
 import { field, runService } from '@meridian/runtime';
-import type { ServiceContext, BaseSchema, ConfigOf } from '@meridian/runtime';
-import { MarketSimulator } from './simulator/market-simulator';
-import type { SimEvent } from './simulator/market-simulator';
-import { simulatedInstrument } from './instruments';
+import type { BaseSchema, ConfigOf, ServiceContext } from '@meridian/runtime';
+import { createFeed } from './feeds';
+import { MarketPublisher } from './market-publisher';
+import { IngestionPipeline } from './pipeline';
+import { sourceField } from './source';
+import { EventValidator } from './validator';
 
 const schema = {
-  MARKET_VENUE: field.string('Venue id the simulator publishes as (md.<venue>.<symbol>.*)', 'sim'),
+  MARKET_SOURCE: sourceField,
+  MARKET_VENUE: field.string('Venue id the simulator publishes as (md.<venue>.<symbol>.*); live sources use their own', 'sim'),
   SIM_SEED: field.int('Seed of the simulator; symbol i uses seed + i', 42),
   SIM_EVENT_RATE: field.number('Mean market events per second per symbol', 20, { min: 0.1, max: 100_000 }),
   SIM_VOLATILITY: field.number('Annualised volatility of the simulated fair price', 0.8, { min: 0, max: 20 }),
   SIM_DEPTH: field.int('Price levels per side the simulated book keeps', 20, { min: 5, max: 1000 }),
   SIM_STEP_MS: field.int('How often the simulator advances and publishes, ms', 100, { min: 5 }),
-  SNAPSHOT_INTERVAL_MS: field.int('How often a full book snapshot is published, ms', 2_000, { min: 100 }),
+  SNAPSHOT_INTERVAL_MS: field.int('How often the simulator publishes a full book snapshot, ms', 2_000, { min: 100 }),
+  MAX_EVENT_AGE_MS: field.int('Trades received more than this long after their exchange time are refused as stale, ms; 0 = off', 60_000, { min: 0 }),
+  PUBLISH_MAX_BATCH: field.int('Most market events in one JetStream message', 500, { min: 1, max: 10_000 }),
+  PUBLISH_FLUSH_MS: field.int('Longest an event waits for its batch, ms', 5, { min: 1, max: 1_000 }),
+  PUBLISH_MAX_IN_FLIGHT: field.int('JetStream publishes awaiting acks before events gather into bigger batches', 64, { min: 1, max: 10_000 }),
+  PUBLISH_MAX_BUFFERED: field.int('Events buffered before a live feed’s events are dropped (and counted)', 200_000, { min: 1_000 }),
 };
 
-type Config = ConfigOf<typeof schema & BaseSchema>;
+export type IngestionConfig = ConfigOf<typeof schema & BaseSchema>;
 
-interface Feed {
-  sim: MarketSimulator;
-  status: FeedStatus;
-}
+async function start(ctx: ServiceContext<IngestionConfig>) {
+  const { bus, config, logger, metrics, health } = ctx;
+  const feed = createFeed(config.MARKET_SOURCE, config, ctx.shard.symbols, logger);
 
-async function start(ctx: ServiceContext<Config>) {
-  const { bus, config, logger, metrics } = ctx;
-  const venue = config.MARKET_VENUE;
-  const events = metrics.counter({ name: 'md_events_published_total', help: 'Market events published', labelNames: ['kind'] });
-  const failures = metrics.counter({ name: 'md_publish_failures_total', help: 'Market events that failed to publish', labelNames: ['kind'] });
-
-  const startMs = Date.now();
-  const feeds = new Map<string, Feed>();
-  ctx.shard.symbols.forEach((symbol, i) => {
-    const instrument = simulatedInstrument(symbol, config.SIM_VOLATILITY, config.SIM_EVENT_RATE, config.SIM_DEPTH);
-    feeds.set(symbol, {
-      sim: new MarketSimulator(instrument, config.SIM_SEED + i, startMs),
-      status: {
-        venue,
-        symbol,
-        trades: 0n,
-        bookUpdates: 0n,
-        lastPrice: instrument.initialPrice.toString(),
-        lastEventTsNs: 0n,
-        source: 'simulator',
-        state: 'live',
-        reconnects: 0n,
-        rejected: 0n,
-        resyncs: 0n,
+  const events = metrics.counter({ name: 'md_events_published_total', help: 'Market events published (acknowledged by JetStream)', labelNames: ['kind'] });
+  const messages = metrics.counter({ name: 'md_messages_published_total', help: 'JetStream messages carrying market events', labelNames: ['kind'] });
+  const failures = metrics.counter({ name: 'md_publish_failures_total', help: 'Market events whose publish failed', labelNames: ['kind'] });
+  const dropped = metrics.counter({ name: 'md_dropped_events_total', help: 'Market events dropped because the publish buffer was full', labelNames: ['kind'] });
+  const publisher = new MarketPublisher(
+    bus,
+    { maxBatch: config.PUBLISH_MAX_BATCH, flushMs: config.PUBLISH_FLUSH_MS, maxInFlight: config.PUBLISH_MAX_IN_FLIGHT, maxBuffered: config.PUBLISH_MAX_BUFFERED },
+    {
+      published: (kind, n, m) => {
+        events.inc({ kind }, n);
+        messages.inc({ kind }, m);
       },
-    });
+      failed: (kind, n, err) => {
+        failures.inc({ kind }, n);
+        logger.warn({ err, kind, events: n }, 'market events not published');
+      },
+      dropped: (kind, n) => dropped.inc({ kind }, n),
+    },
+  );
+  metrics.gauge({
+    name: 'md_publish_buffered_events',
+    help: 'Market events waiting to be published',
+    collect() {
+      this.set(publisher.buffered);
+    },
   });
 
-  /** Converts a simulator event to its wire message and adds it to the step's batches. */
-  const collect = (feed: Feed, e: SimEvent, trades: Trade[], updates: BookUpdate[]): void => {
-    const tsNs = BigInt(e.tsMs) * 1_000_000n;
-    const receivedTsNs = nowNanos();
-    feed.status.lastEventTsNs = tsNs;
-    if (e.kind === 'trade') {
-      feed.status.trades += 1n;
-      feed.status.lastPrice = e.price.toString();
-      trades.push(
-        Trade.fromPartial({
-          venue,
-          symbol: e.symbol,
-          tradeId: e.tradeId,
-          price: e.price.toString(),
-          size: e.size.toString(),
-          aggressor: sideToWire(e.aggressor),
-          tsNs,
-          receivedTsNs,
-        }),
-      );
-      return;
-    }
-    feed.status.bookUpdates += 1n;
-    updates.push(
-      BookUpdate.fromPartial({
-        venue,
-        symbol: e.symbol,
-        seq: e.seq,
-        snapshot: e.snapshot,
-        bids: e.bids.map((l) => ({ price: l.price.toString(), size: l.size.toString() })),
-        asks: e.asks.map((l) => ({ price: l.price.toString(), size: l.size.toString() })),
-        tsNs,
-        receivedTsNs,
-      }),
-    );
-  };
+  const validator = new EventValidator(feed.venue, feed.symbols, { maxEventAgeMs: config.MAX_EVENT_AGE_MS, recentTradeIds: 4096 });
+  const pipeline = new IngestionPipeline(
+    validator,
+    { trade: (t) => publisher.trade(t), book: (u) => publisher.book(u) },
+    metrics,
+    logger,
+  );
+  // Ready once every symbol has been live at least once; a later resync shows in status and metrics.
+  const everLive = new Set<string>();
+  health.addCheck('feed_live', () => {
+    for (const s of feed.status()) if (s.state === 'live' || s.state === 'finished') everLive.add(s.symbol);
+    return feed.symbols.every((s) => everLive.has(s));
+  });
 
-  /** One message per symbol and kind per step: JetStream costs per message, not per event. */
-  const publishBatches = (feed: Feed, trades: Trade[], updates: BookUpdate[]): Promise<unknown>[] => {
-    const symbol = feed.status.symbol;
-    const out: Promise<unknown>[] = [];
-    if (trades.length > 0) {
-      const p = bus.publish(bus.subjects.marketData(venue, symbol, 'trades'), TradeBatch, { trades });
-      out.push(track('trade', trades.length, p));
-    }
-    if (updates.length > 0) {
-      const p = bus.publish(bus.subjects.marketData(venue, symbol, 'book'), BookUpdateBatch, { updates });
-      out.push(track('book', updates.length, p));
-    }
-    return out;
-  };
-
-  // Publishes keep their order on one connection; a step waits for the previous step's acks so
-  // a slow server slows the simulator instead of queueing without bound.
-  let inFlight: Promise<void> = Promise.resolve();
-  let lastSnapshotMs = 0;
-  let stopped = false;
-  const step = () => {
-    if (stopped) return;
-    inFlight = inFlight.then(async () => {
-      const now = Date.now();
-      const batch: Promise<unknown>[] = [];
-      const snapshotDue = now - lastSnapshotMs >= config.SNAPSHOT_INTERVAL_MS;
-      for (const feed of feeds.values()) {
-        const trades: Trade[] = [];
-        const updates: BookUpdate[] = [];
-        for (const e of feed.sim.advance(now)) collect(feed, e, trades, updates);
-        if (snapshotDue) collect(feed, feed.sim.snapshot(now), trades, updates);
-        batch.push(...publishBatches(feed, trades, updates));
-      }
-      if (snapshotDue) lastSnapshotMs = now;
-      await Promise.all(batch);
-    });
-  };
-  const track = (kind: string, count: number, p: Promise<unknown>) =>
-    p.then(
-      () => events.inc({ kind }, count),
-      (err: unknown) => {
-        failures.inc({ kind }, count);
-        logger.warn({ err, kind, count }, 'market events not published');
-      },
-    );
-  const timer = setInterval(step, config.SIM_STEP_MS);
-  logger.info({ venue, symbols: ctx.shard.symbols, eventRate: config.SIM_EVENT_RATE, seed: config.SIM_SEED }, 'market simulator running');
+  await feed.start(pipeline);
+  logger.info({ source: feed.source, venue: feed.venue, symbols: feed.symbols }, 'market feed started');
 
   const grpcImpl: IngestionServiceServer = {
-    getFeedStatus: (_call, callback) => callback(null, { feeds: [...feeds.values()].map((f) => ({ ...f.status })) }),
+    getFeedStatus: (_call, callback) =>
+      callback(null, {
+        feeds: feed.status().map((s) => ({
+          venue: s.venue,
+          symbol: s.symbol,
+          trades: BigInt(s.trades),
+          bookUpdates: BigInt(s.bookUpdates),
+          lastPrice: s.lastPrice,
+          lastEventTsNs: s.lastEventTsNs,
+          source: s.source,
+          state: s.state,
+          reconnects: BigInt(s.reconnects),
+          rejected: BigInt(s.rejected),
+          resyncs: BigInt(s.resyncs),
+        })),
+      }),
   };
 
   return {
     grpc: [{ name: 'IngestionService', definition: IngestionServiceService, implementation: grpcImpl }],
     stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-      await inFlight;
+      await feed.stop();
+      await publisher.drain();
+      publisher.stop();
     },
   };
 }
