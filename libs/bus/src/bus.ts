@@ -4,7 +4,7 @@ import type { MsgHdrs, NatsConnection, ConnectionOptions } from '@nats-io/nats-c
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { MessageCodec } from '@meridian/proto';
-import { BusConnectError, BusError, MissingConsumerError, PublishError } from './errors';
+import { BusConnectError, BusError, InvalidStartSequenceError, MissingConsumerError, PublishError } from './errors';
 import { Subjects } from './subjects';
 import { Topology } from './topology';
 import type { DurableDeclaration, StreamKey, TopologyOptions } from './topology';
@@ -76,9 +76,15 @@ export interface PublishResult {
   readonly duplicate: boolean;
 }
 
+/** Where a followed stream starts: a policy, or a stream sequence to resume from (inclusive). */
+export type FollowStart = 'all' | 'new' | 'last_per_subject' | { readonly startSeq: bigint | number };
+
 export interface FollowOptions {
-  /** `all` replays history (to rebuild state), `new` starts now, `last_per_subject` reads current values. */
-  deliver: 'all' | 'new' | 'last_per_subject';
+  /**
+   * `all` replays history (to rebuild state), `new` starts now, `last_per_subject` reads current
+   * values, `{ startSeq }` resumes at that stream sequence (a checkpoint's last sequence + 1).
+   */
+  deliver: FollowStart;
   /** Called once when the replay has reached the end of the stream as it was when following began. */
   onCaughtUp?: () => void;
 }
@@ -255,9 +261,10 @@ export class Bus {
     handler: Handler<T>,
     options: FollowOptions,
   ): Promise<ConsumerHandle> {
-    const deliver_policy =
-      options.deliver === 'all' ? DeliverPolicy.All : options.deliver === 'new' ? DeliverPolicy.New : DeliverPolicy.LastPerSubject;
-    const consumer = await this.js.consumers.get(this.topology.streamName(stream), { filter_subjects: filterSubject, deliver_policy });
+    const consumer = await this.js.consumers.get(this.topology.streamName(stream), {
+      filter_subjects: filterSubject,
+      ...startOf(options.deliver),
+    });
     let caughtUp = options.onCaughtUp === undefined;
     const markCaughtUp = () => {
       if (!caughtUp) {
@@ -333,6 +340,21 @@ export class Bus {
       await this.nc.drain();
     }
   }
+}
+
+function startOf(start: FollowStart): { deliver_policy: DeliverPolicy; opt_start_seq?: number } {
+  switch (start) {
+    case 'all':
+      return { deliver_policy: DeliverPolicy.All };
+    case 'new':
+      return { deliver_policy: DeliverPolicy.New };
+    case 'last_per_subject':
+      return { deliver_policy: DeliverPolicy.LastPerSubject };
+  }
+  const seq = Number(start.startSeq);
+  // Stream sequences start at 1; 0 or a fraction would silently become "from the beginning".
+  if (!Number.isSafeInteger(seq) || seq < 1) throw new InvalidStartSequenceError(start.startSeq);
+  return { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seq };
 }
 
 function deliveryOf(m: JsMsg): Delivery {

@@ -30,3 +30,9 @@ export class PublishError extends BusError {
     super('BUS_PUBLISH', `publish to ${subject} failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
   }
 }
+
+export class InvalidStartSequenceError extends BusError {
+  constructor(startSeq: bigint | number) {
+    super('BUS_INVALID_START_SEQUENCE', `invalid start sequence ${String(startSeq)}: stream sequences are integers from 1`);
+  }
+}

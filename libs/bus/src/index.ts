@@ -7,6 +7,7 @@ export type {
   Delivery,
   DeliveryOutcome,
   FollowOptions,
+  FollowStart,
   Handler,
   PublishOptions,
   PublishResult,
@@ -19,4 +20,4 @@ export { provisionTopology, deleteTopologyStreams } from './bootstrap';
 export type { ProvisionReport } from './bootstrap';
 export { traceIdOf } from './tracing';
 export { ReplayGate } from './replay-gate';
-export { BusError, BusConnectError, MissingConsumerError, InvalidSubjectTokenError, PublishError } from './errors';
+export { BusError, BusConnectError, MissingConsumerError, InvalidSubjectTokenError, InvalidStartSequenceError, PublishError } from './errors';

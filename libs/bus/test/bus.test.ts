@@ -2,7 +2,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { Trade, OrderIntent, Side } from '@meridian/proto';
 import { createTestEnvironment, waitFor } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
-import { Bus, PoisonMessageError, provisionTopology, traceIdOf, MissingConsumerError } from '../src';
+import { Bus, PoisonMessageError, provisionTopology, traceIdOf, MissingConsumerError, InvalidStartSequenceError } from '../src';
 import type { Delivery } from '../src';
 
 new NodeTracerProvider().register();
@@ -88,6 +88,35 @@ test('follow replays history, reports catching up, then continues live', async (
   await handle.stop();
   expect(caughtUpAt).toBe(5);
   expect(ids).toEqual(['t0', 't1', 't2', 't3', 't4', 'live']);
+});
+
+test('follow resumes at a stream sequence, counting only the filtered subject', async () => {
+  const subject = bus.subjects.marketData('sim', 'ETH-USDT', 'trades');
+  const other = bus.subjects.marketData('sim', 'SOL-USDT', 'trades');
+  const seqs: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    seqs.push((await bus.publish(subject, Trade, Trade.fromPartial({ tradeId: `r${i}`, price: '10', size: '1', symbol: 'ETH-USDT' }))).seq);
+    await bus.publish(other, Trade, Trade.fromPartial({ tradeId: `o${i}`, price: '10', size: '1', symbol: 'SOL-USDT' }));
+  }
+  const seen: { id: string; seq: number }[] = [];
+  let caughtUp = false;
+  // bigint, as a checkpoint's uint64 field arrives from ts-proto.
+  const handle = await bus.follow('MARKET', subject, Trade, (t, d) => void seen.push({ id: t.tradeId, seq: d.streamSequence }), {
+    deliver: { startSeq: BigInt(seqs[2]!) },
+    onCaughtUp: () => (caughtUp = true),
+  });
+  await waitFor('resumed replay caught up', () => caughtUp);
+  await handle.stop();
+  expect(seen).toEqual([
+    { id: 'r2', seq: seqs[2] },
+    { id: 'r3', seq: seqs[3] },
+  ]);
+});
+
+test('follow refuses a start sequence that is not a stream sequence', async () => {
+  const subject = bus.subjects.marketData('sim', 'ETH-USDT', 'trades');
+  await expect(bus.follow('MARKET', subject, Trade, () => undefined, { deliver: { startSeq: 0 } })).rejects.toBeInstanceOf(InvalidStartSequenceError);
+  await expect(bus.follow('MARKET', subject, Trade, () => undefined, { deliver: { startSeq: 1.5 } })).rejects.toThrow(/invalid start sequence 1.5/);
 });
 
 test('subjects refuse tokens that would split a subject', () => {
