@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { parseSymbol } from '@meridian/domain';
+import { parseSourceSpec, venueOfSource } from '@meridian/venues';
 import { bootstrap } from './bootstrap';
 import { checkPostgres, ensureNats } from './local-servers';
 import { formatLogLine } from './log-format';
@@ -14,7 +15,10 @@ Runs the whole platform locally: NATS (NATS_URL, or a nats-server it starts), Po
 (DATABASE_URL), streams and consumers, and every service as a child process.
 
 Options:
-  --symbols A,B        symbols to trade (default BTC-USDT,ETH-USDT)
+  --source SPEC        market data: simulator (default), okx:BTC-USDT,ETH-USDT, binance:BTC-USDT,
+                       alpaca:AAPL,MSFT, alpaca-crypto:BTC/USD (live public feeds, need internet;
+                       alpaca needs ALPACA_API_KEY_ID/ALPACA_API_SECRET_KEY), or replay:<file>
+  --symbols A,B        symbols to trade with the simulator (default BTC-USDT,ETH-USDT)
   --status-every SEC   seconds between status lines (default 5)
   --quiet              only warnings and errors from the services
   --help
@@ -23,6 +27,7 @@ Options:
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
+      source: { type: 'string', default: process.env.MARKET_SOURCE ?? 'simulator' },
       symbols: { type: 'string', default: process.env.SYMBOLS ?? 'BTC-USDT,ETH-USDT' },
       'status-every': { type: 'string', default: '5' },
       quiet: { type: 'boolean', default: false },
@@ -33,7 +38,10 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const symbols = values.symbols.split(',').map((s) => parseSymbol(s));
+  const source = parseSourceSpec(values.source);
+  // A live source names its own symbols and venue; every service then reads that venue's data.
+  const symbols = (source.kind === 'simulator' || source.kind === 'replay' ? values.symbols.split(',') : source.symbols).map((s) => parseSymbol(s));
+  const marketVenue = venueOfSource(source) ?? 'sim';
   const statusEvery = Number(values['status-every']);
   if (!(statusEvery > 0)) throw new Error(`--status-every must be a positive number of seconds, got ${values['status-every']}`);
   const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -48,7 +56,16 @@ async function main(): Promise<void> {
 
   const width = Math.max(...SERVICES.map((s) => s.length));
   const supervisor = new Supervisor({
-    env: { NATS_URL: natsUrl, DATABASE_URL: databaseUrl, BUS_NAMESPACE: namespace, SYMBOLS: symbols.join(','), LOG_LEVEL: values.quiet ? 'warn' : (process.env.LOG_LEVEL ?? 'info') },
+    env: {
+      NATS_URL: natsUrl,
+      DATABASE_URL: databaseUrl,
+      BUS_NAMESPACE: namespace,
+      SYMBOLS: symbols.join(','),
+      MARKET_SOURCE: values.source,
+      MARKET_VENUE: marketVenue,
+      MARKET_VENUES: marketVenue,
+      LOG_LEVEL: values.quiet ? 'warn' : (process.env.LOG_LEVEL ?? 'info'),
+    },
     onLine: (service, line) => out(`[${service.padEnd(width)}] ${formatLogLine(line)}`),
     onUnexpectedExit: (service, code) => {
       out(`[platform] ${service} exited unexpectedly with code ${code}; stopping the platform`);

@@ -1,4 +1,4 @@
-import { parseSource } from '../src/source';
+import { parseSourceSpec as parseSource } from '../src';
 
 test('parses every source form', () => {
   expect(parseSource('simulator')).toEqual({ kind: 'simulator' });

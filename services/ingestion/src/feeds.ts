@@ -1,7 +1,6 @@
 import type { Logger } from '@meridian/runtime';
-import type { MarketFeed } from '@meridian/venues';
+import type { MarketFeed, SourceSpec } from '@meridian/venues';
 import { SimulatorFeed } from './simulator-feed';
-import type { SourceSpec } from './source';
 
 /** The configuration keys the feeds read (a subset of the service's config). */
 export interface FeedConfig {

@@ -1,12 +1,19 @@
 import { IngestionServiceService } from '@meridian/proto';
 import type { IngestionServiceServer } from '@meridian/proto';
 import { field, runService } from '@meridian/runtime';
-import type { BaseSchema, ConfigOf, ServiceContext } from '@meridian/runtime';
+import type { BaseSchema, ConfigOf, Field, ServiceContext } from '@meridian/runtime';
+import { parseSourceSpec } from '@meridian/venues';
+import type { SourceSpec } from '@meridian/venues';
 import { createFeed } from './feeds';
 import { MarketPublisher } from './market-publisher';
 import { IngestionPipeline } from './pipeline';
-import { sourceField } from './source';
 import { EventValidator } from './validator';
+
+const sourceField: Field<SourceSpec> = {
+  doc: 'Market data source: simulator, <okx|binance|alpaca|alpaca-crypto>:<symbols>, or replay:<file>',
+  default: { kind: 'simulator' },
+  parse: parseSourceSpec,
+};
 
 const schema = {
   MARKET_SOURCE: sourceField,
