@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '@meridian/runtime';
 import type { Logger } from '@meridian/runtime';
+import { AlpacaMarketDataFeed, BinanceSpotFeed, OkxPublicFeed, openReplayFeed } from '@meridian/venues';
 import type { MarketFeed, SourceSpec } from '@meridian/venues';
 import { SimulatorFeed } from './simulator-feed';
 
@@ -11,10 +14,36 @@ export interface FeedConfig {
   readonly SIM_DEPTH: number;
   readonly SIM_STEP_MS: number;
   readonly SNAPSHOT_INTERVAL_MS: number;
+  readonly OKX_WS_URL: string;
+  readonly OKX_REST_URL: string;
+  readonly OKX_BOOK_CHANNEL: 'books' | 'books5' | 'bbo-tbt';
+  readonly BINANCE_WS_URL: string;
+  readonly BINANCE_REST_URL: string;
+  readonly ALPACA_DATA_URL: string;
+  readonly ALPACA_STOCK_FEED: 'iex' | 'sip';
+  readonly REPLAY_SPEED: number;
+}
+
+/**
+ * A credential from `<KEY>` or from the file named by `<KEY>_FILE` (a mounted Kubernetes Secret),
+ * trimmed. Never logged: only the key's name appears in errors.
+ */
+export function readSecret(env: NodeJS.ProcessEnv, key: string): string | undefined {
+  const file = env[`${key}_FILE`];
+  if (file !== undefined && file !== '') {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      throw new ConfigError([`${key}_FILE: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+    }
+  }
+  const value = env[key];
+  return value === undefined || value === '' ? undefined : value;
 }
 
 /** The one place that turns `MARKET_SOURCE` into a running feed. */
-export function createFeed(spec: SourceSpec, config: FeedConfig, shardSymbols: readonly string[], _logger: Logger): MarketFeed {
+export async function createFeed(spec: SourceSpec, config: FeedConfig, shardSymbols: readonly string[], logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<MarketFeed> {
+  const onWarning = (message: string) => logger.warn({ source: spec.kind }, message);
   switch (spec.kind) {
     case 'simulator':
       return new SimulatorFeed({
@@ -27,7 +56,33 @@ export function createFeed(spec: SourceSpec, config: FeedConfig, shardSymbols: r
         stepMs: config.SIM_STEP_MS,
         snapshotIntervalMs: config.SNAPSHOT_INTERVAL_MS,
       });
-    default:
-      throw new Error(`MARKET_SOURCE ${spec.kind} is not wired yet`);
+    case 'okx':
+      return new OkxPublicFeed({
+        instruments: spec.symbols.map((instId) => ({ instId, book: config.OKX_BOOK_CHANNEL, trades: true, candles: ['1m'] })),
+        wsUrl: config.OKX_WS_URL,
+        restUrl: config.OKX_REST_URL,
+        onWarning,
+      });
+    case 'binance':
+      return new BinanceSpotFeed({ symbols: spec.symbols, wsUrl: config.BINANCE_WS_URL, restUrl: config.BINANCE_REST_URL });
+    case 'alpaca':
+    case 'alpaca-crypto': {
+      const key = readSecret(env, 'ALPACA_API_KEY_ID');
+      const secret = readSecret(env, 'ALPACA_API_SECRET_KEY');
+      const missing = [!key && 'ALPACA_API_KEY_ID', !secret && 'ALPACA_API_SECRET_KEY'].filter((k): k is string => typeof k === 'string');
+      if (missing.length > 0) {
+        throw new ConfigError(missing.map((k) => `${k}: required for MARKET_SOURCE ${spec.kind} (or ${k}_FILE naming a file that holds it)`));
+      }
+      return new AlpacaMarketDataFeed({
+        market: spec.kind === 'alpaca' ? 'stocks' : 'crypto',
+        key: key!,
+        secret: secret!,
+        symbols: spec.symbols,
+        stockFeed: config.ALPACA_STOCK_FEED,
+        baseUrl: config.ALPACA_DATA_URL,
+      });
+    }
+    case 'replay':
+      return openReplayFeed(spec.path, { speed: config.REPLAY_SPEED, onWarning });
   }
 }

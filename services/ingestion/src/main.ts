@@ -24,6 +24,14 @@ const schema = {
   SIM_DEPTH: field.int('Price levels per side the simulated book keeps', 20, { min: 5, max: 1000 }),
   SIM_STEP_MS: field.int('How often the simulator advances and publishes, ms', 100, { min: 5 }),
   SNAPSHOT_INTERVAL_MS: field.int('How often the simulator publishes a full book snapshot, ms', 2_000, { min: 100 }),
+  OKX_WS_URL: field.url('OKX public WebSocket', 'wss://ws.okx.com:8443/ws/v5/public', ['ws', 'wss']),
+  OKX_REST_URL: field.url('OKX REST base (order-book snapshots)', 'https://www.okx.com', ['http', 'https']),
+  OKX_BOOK_CHANNEL: field.oneOf('OKX book channel: books (400 levels, synchronised), books5 or bbo-tbt', ['books', 'books5', 'bbo-tbt'] as const, 'books'),
+  BINANCE_WS_URL: field.url('Binance WebSocket base, without path', 'wss://stream.binance.com:9443', ['ws', 'wss']),
+  BINANCE_REST_URL: field.url('Binance REST base (depth snapshots)', 'https://api.binance.com', ['http', 'https']),
+  ALPACA_DATA_URL: field.url('Alpaca market-data WebSocket base; credentials come from ALPACA_API_KEY_ID / ALPACA_API_SECRET_KEY (or their _FILE forms)', 'wss://stream.data.alpaca.markets', ['ws', 'wss']),
+  ALPACA_STOCK_FEED: field.oneOf('Alpaca stock feed: iex (free) or sip (paid)', ['iex', 'sip'] as const, 'iex'),
+  REPLAY_SPEED: field.number('Replay pace: 1 = as recorded, 10 = ten times faster, 0 = as fast as possible', 1, { min: 0, max: 1_000_000 }),
   MAX_EVENT_AGE_MS: field.int('Trades received more than this long after their exchange time are refused as stale, ms; 0 = off', 60_000, { min: 0 }),
   PUBLISH_MAX_BATCH: field.int('Most market events in one JetStream message', 500, { min: 1, max: 10_000 }),
   PUBLISH_FLUSH_MS: field.int('Longest an event waits for its batch, ms', 5, { min: 1, max: 1_000 }),
@@ -35,7 +43,7 @@ export type IngestionConfig = ConfigOf<typeof schema & BaseSchema>;
 
 async function start(ctx: ServiceContext<IngestionConfig>) {
   const { bus, config, logger, metrics, health } = ctx;
-  const feed = createFeed(config.MARKET_SOURCE, config, ctx.shard.symbols, logger);
+  const feed = await createFeed(config.MARKET_SOURCE, config, ctx.shard.symbols, logger);
 
   const events = metrics.counter({ name: 'md_events_published_total', help: 'Market events published (acknowledged by JetStream)', labelNames: ['kind'] });
   const messages = metrics.counter({ name: 'md_messages_published_total', help: 'JetStream messages carrying market events', labelNames: ['kind'] });
