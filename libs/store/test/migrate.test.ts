@@ -7,6 +7,7 @@ import { Database, DatabaseUnreachableError, MigrationError, StoreError, migrate
 
 const URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RUN = `st${Date.now().toString(36)}${process.pid}`;
+const SHIPPED = ['001_orders_executions_positions.sql', '002_market_history.sql'];
 
 // A pool outside any test schema, for creating and dropping the schemas this file uses.
 let admin: Pool;
@@ -43,19 +44,19 @@ afterAll(async () => {
   await admin.end();
 });
 
-test('migrate applies 001 once; a second run applies nothing; the tables exist in the schema', async () => {
+test('migrate applies the shipped migrations once; a second run applies nothing; the tables exist in the schema', async () => {
   const schema = schemaName('once');
   const db = await open(schema);
   expect(db.schema).toBe(schema);
 
   const first = await migrate(db);
-  expect(first).toEqual(['001_orders_executions_positions.sql']);
+  expect(first).toEqual(SHIPPED);
   expect(await migrate(db)).toEqual([]);
   expect(await migrate(db)).toEqual([]);
 
-  expect(await tablesOf(schema)).toEqual(['executions', 'order_rejections', 'orders', 'positions', 'schema_migrations']);
-  const applied = await db.pool.query<{ name: string; applied_at: Date }>('SELECT name, applied_at FROM schema_migrations');
-  expect(applied.rows.map((r) => r.name)).toEqual(['001_orders_executions_positions.sql']);
+  expect(await tablesOf(schema)).toEqual(['bars', 'executions', 'order_rejections', 'orders', 'positions', 'schema_migrations', 'trades']);
+  const applied = await db.pool.query<{ name: string; applied_at: Date }>('SELECT name, applied_at FROM schema_migrations ORDER BY name');
+  expect(applied.rows.map((r) => r.name)).toEqual(SHIPPED);
   expect(applied.rows[0]!.applied_at).toBeInstanceOf(Date);
 
   // Unqualified names resolve in the schema (search_path), and nothing leaked into public.
@@ -85,7 +86,7 @@ test('the migrated tables accept exact numerics and enforce their checks', async
   ).rejects.toThrow(/check constraint/);
 });
 
-test('two concurrent migrate() calls on a fresh schema both succeed and apply 001 exactly once', async () => {
+test('concurrent migrate() calls on a fresh schema all succeed and apply each migration exactly once', async () => {
   const schema = schemaName('race');
   // Separate pools, as separate replicas would have; all start migrating at once. The pools are
   // opened one after the other: concurrent Database.open() calls on a schema that does not exist
@@ -93,19 +94,19 @@ test('two concurrent migrate() calls on a fresh schema both succeed and apply 00
   const dbs: Database[] = [];
   for (let i = 0; i < 4; i++) dbs.push(await open(schema, 1));
   const results = await Promise.all(dbs.map((db) => migrate(db)));
-  expect(results.flat()).toEqual(['001_orders_executions_positions.sql']);
+  expect(results.flat()).toEqual(SHIPPED);
   expect(results.filter((r) => r.length === 0)).toHaveLength(3);
   const rows = await dbs[0]!.pool.query('SELECT name FROM schema_migrations');
-  expect(rows.rowCount).toBe(1);
+  expect(rows.rowCount).toBe(SHIPPED.length);
   expect(await tablesOf(schema)).toContain('orders');
 });
 
 test('schemas are independent: migrating one does not migrate another', async () => {
   const one = await open(schemaName('ind_a'));
   const two = await open(schemaName('ind_b'));
-  expect(await migrate(one)).toHaveLength(1);
+  expect(await migrate(one)).toHaveLength(SHIPPED.length);
   expect(await tablesOf(two.schema)).toEqual([]);
-  expect(await migrate(two)).toHaveLength(1);
+  expect(await migrate(two)).toHaveLength(SHIPPED.length);
 });
 
 describe('with a migrations directory of its own', () => {

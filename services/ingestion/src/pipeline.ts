@@ -1,3 +1,4 @@
+import type { Counter, Histogram } from 'prom-client';
 import type { Logger, Metrics } from '@meridian/runtime';
 import type { FeedSink, FeedState, NormalizedBookUpdate, NormalizedTrade, Rejection, VenueBar } from '@meridian/venues';
 import type { EventValidator } from './validator';
@@ -51,6 +52,8 @@ export class IngestionPipeline implements FeedSink {
   private readonly feedLatency;
   private readonly feedState;
   private readonly rejectionLog: RejectionLog;
+  /** Label-bound metric children per venue: label hashing per event would cost more than the event. */
+  private readonly bound = new Map<string, { trade: Counter.Internal; book: Counter.Internal; tradeLatency: Histogram.Internal<'venue' | 'kind'>; bookLatency: Histogram.Internal<'venue' | 'kind'> }>();
 
   constructor(
     private readonly validator: EventValidator,
@@ -81,17 +84,33 @@ export class IngestionPipeline implements FeedSink {
   trade(t: NormalizedTrade): void {
     const r = this.validator.trade(t);
     if (r) return this.reject(r);
-    this.accepted.inc({ venue: t.venue, kind: 'trade' });
-    this.observeLatency(t.venue, 'trade', t.tsNs, t.receivedTsNs);
+    const m = this.metricsFor(t.venue);
+    m.trade.inc();
+    if (t.tsNs > 0n && t.receivedTsNs >= t.tsNs) m.tradeLatency.observe(Number(t.receivedTsNs - t.tsNs) / 1e9);
     this.outputs.trade(t);
   }
 
   book(u: NormalizedBookUpdate): void {
     const r = this.validator.book(u);
     if (r) return this.reject(r);
-    this.accepted.inc({ venue: u.venue, kind: 'book' });
-    this.observeLatency(u.venue, 'book', u.tsNs, u.receivedTsNs);
+    const m = this.metricsFor(u.venue);
+    m.book.inc();
+    if (u.tsNs > 0n && u.receivedTsNs >= u.tsNs) m.bookLatency.observe(Number(u.receivedTsNs - u.tsNs) / 1e9);
     this.outputs.book(u);
+  }
+
+  private metricsFor(venue: string) {
+    let m = this.bound.get(venue);
+    if (!m) {
+      m = {
+        trade: this.accepted.labels({ venue, kind: 'trade' }),
+        book: this.accepted.labels({ venue, kind: 'book' }),
+        tradeLatency: this.feedLatency.labels({ venue, kind: 'trade' }),
+        bookLatency: this.feedLatency.labels({ venue, kind: 'book' }),
+      };
+      this.bound.set(venue, m);
+    }
+    return m;
   }
 
   bar(b: VenueBar): void {
@@ -108,9 +127,5 @@ export class IngestionPipeline implements FeedSink {
     this.feedState.set({ venue, symbol }, state === 'live' ? 1 : 0);
     const level = state === 'resyncing' ? 'warn' : 'info';
     this.logger[level]({ venue, symbol, state, detail }, 'feed state changed');
-  }
-
-  private observeLatency(venue: string, kind: string, tsNs: bigint, receivedTsNs: bigint): void {
-    if (tsNs > 0n && receivedTsNs >= tsNs) this.feedLatency.observe({ venue, kind }, Number(receivedTsNs - tsNs) / 1e9);
   }
 }

@@ -1,0 +1,162 @@
+import { ApprovedOrder, ExecutionKind, ExecutionReport, OrderRejection, RecorderServiceService, executionKindToJSON, orderStatusToJSON, orderTypeToJSON, sideFromWire, sideToJSON } from '@meridian/proto';
+import type { RecorderServiceServer } from '@meridian/proto';
+import { PoisonMessageError } from '@meridian/bus';
+import { BarStore } from '@meridian/history';
+import { Database, migrate, redact } from '@meridian/store';
+import { Status, field, grpcError } from '@meridian/runtime';
+import type { BaseSchema, ConfigOf, ServiceContext, ServiceDefinition } from '@meridian/runtime';
+import { barToWire } from './bar-records';
+import { recordBars } from './bar-recorder';
+import { InvalidGetBarsRequestError, barQueryOf } from './get-bars';
+import { RecorderRepository } from './repository';
+
+const schema = {
+  DATABASE_URL: field.url('PostgreSQL connection URL', 'postgres://postgres@127.0.0.1:5432/postgres', ['postgres', 'postgresql']),
+  DATABASE_SCHEMA: field.string('Schema holding the platform tables (created and migrated on start)', 'meridian'),
+  BARS_BATCH_MAX: field.int('Most bars written in one bulk upsert (also the bar messages in hand at once)', 128, { min: 1, max: 256 }),
+  // The bar consumer's ack wait is its first backoff step (0.5 s): a batch must be written well within it.
+  BARS_BATCH_WAIT_MS: field.int('Longest a bar waits for its batch to fill before the batch is written, ms', 50, { min: 1, max: 250 }),
+};
+type Config = ConfigOf<typeof schema & BaseSchema>;
+
+const nsToDate = (ns: bigint) => new Date(Number(ns / 1_000_000n));
+const stripPrefix = (value: string, prefix: string) => (value.startsWith(prefix) ? value.slice(prefix.length) : value);
+const orNull = (s: string) => (s === '' ? null : s);
+
+async function start(ctx: ServiceContext<Config>) {
+  const { bus, config, logger, metrics } = ctx;
+  const db = await Database.open({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA });
+  const applied = await migrate(db);
+  logger.info({ database: redact(config.DATABASE_URL), schema: config.DATABASE_SCHEMA, applied }, 'database migrated');
+  const repo = new RecorderRepository(db);
+  await repo.loadPositions();
+  const rows = metrics.counter({ name: 'recorder_rows_total', help: 'Rows written by table', labelNames: ['table'] });
+
+  const poison = (what: string, err: unknown): never => {
+    throw new PoisonMessageError('invalid_message', `${what}: ${(err as Error).message}`);
+  };
+  const [approved, rejected, executions, bars] = bus.topology.durables('recorder', ctx.shard);
+  await bus.consume(approved!, ApprovedOrder, async (a) => {
+    const i = a.intent ?? poison('approved order', new Error('no intent'));
+    let side;
+    try {
+      side = sideFromWire(i.side);
+    } catch (err) {
+      return poison(`approved order ${i.clientOrderId}`, err);
+    }
+    await repo.recordOrder({
+      clientOrderId: i.clientOrderId,
+      strategy: i.strategy,
+      venue: i.venue,
+      symbol: i.symbol,
+      side,
+      orderType: stripPrefix(orderTypeToJSON(i.type), 'ORDER_TYPE_'),
+      quantity: i.quantity,
+      limitPrice: orNull(i.limitPrice),
+      referencePrice: orNull(i.referencePrice),
+      notional: a.notional,
+      intentTs: nsToDate(i.tsNs),
+      approvedTs: nsToDate(a.approvedTsNs),
+    });
+    rows.inc({ table: 'orders' });
+  });
+  await bus.consume(rejected!, OrderRejection, async (r) => {
+    const i = r.intent ?? poison('rejection', new Error('no intent'));
+    await repo.recordRejection({
+      clientOrderId: i.clientOrderId,
+      strategy: i.strategy,
+      symbol: i.symbol,
+      side: stripPrefix(sideToJSON(i.side), 'SIDE_'),
+      quantity: i.quantity,
+      reason: r.reason,
+      detail: r.detail,
+      rejectedTs: nsToDate(r.rejectedTsNs),
+    });
+    rows.inc({ table: 'order_rejections' });
+  });
+  await bus.consume(executions!, ExecutionReport, async (e, delivery) => {
+    let side;
+    try {
+      side = sideFromWire(e.side);
+    } catch (err) {
+      return poison(`execution ${e.executionId}`, err);
+    }
+    await repo.recordExecution({
+      executionId: e.executionId,
+      clientOrderId: e.clientOrderId,
+      venueOrderId: e.venueOrderId,
+      kind: stripPrefix(executionKindToJSON(e.kind), 'EXECUTION_KIND_'),
+      status: stripPrefix(orderStatusToJSON(e.status), 'ORDER_STATUS_'),
+      venue: e.venue,
+      symbol: e.symbol,
+      side,
+      fillQuantity: orNull(e.fillQuantity),
+      fillPrice: orNull(e.fillPrice),
+      fee: orNull(e.fee),
+      feeCurrency: orNull(e.feeCurrency),
+      maker: e.kind === ExecutionKind.EXECUTION_KIND_FILL ? e.maker : null,
+      reason: orNull(e.reason),
+      ts: nsToDate(e.tsNs),
+      streamSeq: delivery.streamSequence,
+    });
+    rows.inc({ table: 'executions' });
+  });
+
+  const barStore = new BarStore(db);
+  const barRows = metrics.counter({ name: 'recorder_bars_received_total', help: 'Bars handed to bulk writes that committed, by outcome (written: new or a higher revision; ignored: a duplicate or an older revision)', labelNames: ['outcome'] });
+  const barBatchSize = metrics.histogram({ name: 'recorder_bar_batch_size', help: 'Bars per bulk write', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256] });
+  const barWriteSeconds = metrics.histogram({ name: 'recorder_bar_write_seconds', help: 'Time of one bulk bar write' });
+  const barBatchFailures = metrics.counter({ name: 'recorder_bar_batch_failures_total', help: 'Bulk bar writes that failed (their bars were retried one by one)' });
+  await recordBars(
+    bus,
+    bars!,
+    barStore,
+    { maxBatch: config.BARS_BATCH_MAX, maxWaitMs: config.BARS_BATCH_WAIT_MS },
+    {
+      stored: (received, written) => {
+        rows.inc({ table: 'bars' }, written);
+        barRows.inc({ outcome: 'written' }, written);
+        barRows.inc({ outcome: 'ignored' }, received - written);
+      },
+      written: (n, seconds) => {
+        barBatchSize.observe(n);
+        barWriteSeconds.observe(seconds);
+      },
+      split: (n, err) => {
+        barBatchFailures.inc();
+        logger.warn({ err, bars: n }, 'bulk bar write failed; writing its bars one by one');
+      },
+    },
+  );
+
+  const grpcImpl: RecorderServiceServer = {
+    getBars: (call, callback) => {
+      let query;
+      try {
+        query = barQueryOf(call.request);
+      } catch (err) {
+        const code = err instanceof InvalidGetBarsRequestError ? Status.INVALID_ARGUMENT : Status.INTERNAL;
+        return callback(grpcError(code, (err as Error).message));
+      }
+      barStore.query(query).then(
+        (found) => callback(null, { bars: found.map(barToWire) }),
+        (err: unknown) => callback(grpcError(Status.UNAVAILABLE, `database query failed: ${(err as Error).message}`)),
+      );
+    },
+    getRecorderStatus: (_call, callback) => {
+      repo.counts().then(
+        (c) => callback(null, c),
+        (err: unknown) => callback(grpcError(Status.UNAVAILABLE, `database query failed: ${(err as Error).message}`)),
+      );
+    },
+  };
+  return {
+    grpc: [{ name: 'RecorderService', definition: RecorderServiceService, implementation: grpcImpl }],
+    stop: async () => undefined,
+    // After the bus has drained, so no handler is left holding a connection.
+    close: () => db.close(),
+  };
+}
+
+/** The recorder as a service definition: `main.ts` runs it, tests start it in-process. */
+export const recorderService: ServiceDefinition<typeof schema> = { name: 'recorder', ports: { http: 9407, grpc: 50407 }, config: schema, start };
