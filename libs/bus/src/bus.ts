@@ -197,10 +197,11 @@ export class Bus {
     }
     const messages = await consumer.consume({ max_messages: Math.min(decl.config.max_ack_pending ?? 64, 256) });
     const maxDeliver = decl.config.max_deliver;
+    const retryDelaysMs = (decl.config.backoff ?? []).map((ns) => Math.round(Number(ns) / 1e6));
     const loop = this.runLoop(messages, async (m) => {
       const template = this.subjects.template(m.subject);
       const started = process.hrtime.bigint();
-      const outcome = await this.handleDurable(m, template, name, maxDeliver, codec, handler);
+      const outcome = await this.handleDurable(m, template, name, maxDeliver, retryDelaysMs, codec, handler);
       this.observer.handled(template, name, outcome, Number(process.hrtime.bigint() - started) / 1e9);
     });
     return this.track(name, messages, loop);
@@ -211,6 +212,7 @@ export class Bus {
     template: string,
     consumer: string,
     maxDeliver: number,
+    retryDelaysMs: readonly number[],
     codec: MessageCodec<T>,
     handler: Handler<T>,
   ): Promise<DeliveryOutcome> {
@@ -244,8 +246,11 @@ export class Bus {
         m.term();
         return 'dead_letter';
       }
-      this.logger.warn({ subject: m.subject, seq: m.seq, consumer, deliveries: m.info.deliveryCount, err }, 'handler failed, will retry');
-      m.nak();
+      // A plain nak is redelivered at once (the consumer's backoff only paces ack timeouts), so
+      // a failing dependency would burn every delivery in milliseconds: wait the declared step.
+      const delayMs = retryDelaysMs[Math.min(m.info.deliveryCount, retryDelaysMs.length) - 1] ?? DEFAULT_RETRY_DELAY_MS;
+      this.logger.warn({ subject: m.subject, seq: m.seq, consumer, deliveries: m.info.deliveryCount, retryInMs: delayMs, err }, 'handler failed, will retry');
+      m.nak(delayMs);
       return 'retry';
     }
   }
@@ -356,6 +361,9 @@ function startOf(start: FollowStart): { deliver_policy: DeliverPolicy; opt_start
   if (!Number.isSafeInteger(seq) || seq < 1) throw new InvalidStartSequenceError(start.startSeq);
   return { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seq };
 }
+
+/** Retry delay for consumers declared without a backoff. */
+const DEFAULT_RETRY_DELAY_MS = 1_000;
 
 function deliveryOf(m: JsMsg): Delivery {
   return {

@@ -46,12 +46,16 @@ test('a durable consumer delivers typed messages with the producer trace, retrie
   const [decl] = bus.topology.durables('risk', shard);
   const seen: { id: string; delivery: Delivery }[] = [];
   let failOnce = true;
+  let failedAt = 0;
+  let retriedAfterMs = 0;
   const handle = await bus.consume(decl!, OrderIntent, (m, d) => {
     if (m.clientOrderId === 'poison') throw new PoisonMessageError('test_poison', 'refused');
     if (m.clientOrderId === 'flaky' && failOnce) {
       failOnce = false;
+      failedAt = Date.now();
       throw new Error('transient');
     }
+    if (m.clientOrderId === 'flaky') retriedAfterMs = Date.now() - failedAt;
     seen.push({ id: m.clientOrderId, delivery: d });
   });
   const subject = bus.subjects.intent('BTC-USDT');
@@ -63,6 +67,8 @@ test('a durable consumer delivers typed messages with the producer trace, retrie
   expect(seen.map((s) => s.id)).toEqual(['dup-1', 'flaky', 'ok']);
   const flaky = seen.find((s) => s.id === 'flaky')!;
   expect(flaky.delivery.deliveryCount).toBe(2);
+  // Redelivered after the declared first backoff step (500 ms), not at once.
+  expect(retriedAfterMs).toBeGreaterThanOrEqual(450);
   expect(traceIdOf(flaky.delivery.headers)).toMatch(/^[0-9a-f]{32}$/);
 });
 
