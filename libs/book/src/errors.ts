@@ -21,3 +21,16 @@ export class BookModifiedDuringIterationError extends DomainError {
     super('BOOK_MODIFIED_DURING_ITERATION', `book ${symbol} ${side} side changed while its levels were being iterated`);
   }
 }
+
+/**
+ * An integer-tick book refused a value it could not hold exactly: a price, size or level total
+ * beyond `Number.MAX_SAFE_INTEGER` ticks or lots. Choose a coarser tick or lot size for the book.
+ */
+export class TickOverflowError extends DomainError {
+  constructor(
+    readonly quantity: string,
+    readonly value: string,
+  ) {
+    super('BOOK_TICK_OVERFLOW', `${quantity} ${value} is beyond the exact integer range (2^53 - 1) of an integer-tick book`);
+  }
+}

@@ -1,6 +1,6 @@
 import { Decimal } from '@meridian/domain';
 import { BookModifiedDuringIterationError, InvalidBookArgumentError } from './errors';
-import { SortedLevels } from './sorted-levels';
+import { SortedLevels, compareDecimals } from './sorted-levels';
 import type { ApplyFailureReason, ApplyResult, BookSide, Level } from './types';
 
 export interface L2BookOptions {
@@ -25,9 +25,9 @@ function levelProblem(level: Level): string | undefined {
   return undefined;
 }
 
-/** Our own frozen copy: callers may reuse or mutate the objects they passed in. */
+/** Our own frozen copy: callers may reuse or mutate the objects they passed in (a frozen one cannot change). */
 function ownLevel(level: Level): Level {
-  return Object.freeze({ price: level.price, size: level.size });
+  return Object.isFrozen(level) ? level : Object.freeze({ price: level.price, size: level.size });
 }
 
 /**
@@ -45,6 +45,9 @@ export class L2Book {
   private isSynced = false;
   private hadSnapshot = false;
   private readonly allowLocked: boolean;
+  private readonly undoSides: SortedLevels[] = [];
+  private readonly undoPrices: Decimal[] = [];
+  private readonly undoPrevious: (Level | undefined)[] = [];
 
   constructor(
     readonly symbol: string,
@@ -103,26 +106,37 @@ export class L2Book {
     const invalid = this.deltaProblem('bid', bids) ?? this.deltaProblem('ask', asks);
     if (invalid) return this.unsync('invalid_level', `delta seq ${seq}: ${invalid}`);
 
-    const undo: { side: SortedLevels; price: Decimal; previous: Level | undefined }[] = [];
-    const apply = (side: SortedLevels, changes: readonly Level[]): void => {
-      for (const change of changes) {
-        const previous = change.size.isZero() ? side.remove(change.price) : side.set(ownLevel(change));
-        if (previous !== undefined || !change.size.isZero()) undo.push({ side, price: change.price, previous });
+    // Undo log in reusable parallel arrays (no per-delta allocation): only a crossing result reads it.
+    let undoCount = 0;
+    for (let s = 0; s < 2; s++) {
+      const side = s === 0 ? this.bidLevels : this.askLevels;
+      const changes = s === 0 ? bids : asks;
+      for (let i = 0; i < changes.length; i++) {
+        const change = changes[i]!;
+        const removing = change.size.isZero();
+        const previous = removing ? side.remove(change.price) : side.set(ownLevel(change));
+        if (previous !== undefined || !removing) {
+          this.undoSides[undoCount] = side;
+          this.undoPrices[undoCount] = change.price;
+          this.undoPrevious[undoCount] = previous;
+          undoCount++;
+        }
       }
-    };
-    apply(this.bidLevels, bids);
-    apply(this.askLevels, asks);
+    }
 
     const crossed = this.crossing(this.bidLevels.best(), this.askLevels.best());
     if (crossed) {
       // Put the last consistent book back, newest change first, so the undo sees each prior state.
-      for (let i = undo.length - 1; i >= 0; i--) {
-        const { side, price, previous } = undo[i]!;
-        if (previous === undefined) side.remove(price);
+      for (let i = undoCount - 1; i >= 0; i--) {
+        const side = this.undoSides[i]!;
+        const previous = this.undoPrevious[i];
+        if (previous === undefined) side.remove(this.undoPrices[i]!);
         else side.set(previous);
       }
+      this.clearUndo(undoCount);
       return this.unsync('crossed', `delta seq ${seq}: ${crossed}`);
     }
+    this.clearUndo(undoCount);
     this.currentSeq = seq;
     return OK;
   }
@@ -201,6 +215,14 @@ export class L2Book {
     throw new InvalidBookArgumentError('book side', side, "expected 'bid' or 'ask'");
   }
 
+  /** Drops the undo log's references so replaced levels can be collected. */
+  private clearUndo(count: number): void {
+    for (let i = 0; i < count; i++) {
+      this.undoPrices[i] = Decimal.ZERO;
+      this.undoPrevious[i] = undefined;
+    }
+  }
+
   private checkSeq(seq: bigint): void {
     if (typeof seq !== 'bigint') throw new InvalidBookArgumentError('seq', seq, 'must be a bigint');
   }
@@ -213,7 +235,7 @@ export class L2Book {
   /** Describes how the two best levels cross, or undefined when they do not. */
   private crossing(bid: Level | undefined, ask: Level | undefined): string | undefined {
     if (bid === undefined || ask === undefined) return undefined;
-    const c = bid.price.cmp(ask.price);
+    const c = compareDecimals(bid.price, ask.price);
     if (c > 0) return `best bid ${bid.price} is above best ask ${ask.price}`;
     if (c === 0 && !this.allowLocked) return `best bid ${bid.price} equals best ask ${ask.price} (locked)`;
     return undefined;
@@ -233,23 +255,36 @@ export class L2Book {
     const kept: Level[] = [];
     for (let i = 0; i < copies.length; i++) {
       const level = copies[i]!;
-      if (i > 0 && level.price.eq(copies[i - 1]!.price)) return `snapshot ${side} price ${level.price} appears twice`;
+      if (i > 0 && compareDecimals(level.price, copies[i - 1]!.price) === 0) return `snapshot ${side} price ${level.price} appears twice`;
       if (!level.size.isZero()) kept.push(level);
     }
     return kept;
   }
 
   private deltaProblem(side: BookSide, levels: readonly Level[]): string | undefined {
-    // Decimals are normalised, so equal prices have equal strings.
-    const seen = new Set<string>();
     for (let i = 0; i < levels.length; i++) {
       const level = levels[i]!;
       const problem = levelProblem(level);
       if (problem) return `${side} level ${i}: ${problem}`;
-      const key = level.price.toString();
-      // Two absolute sizes for one price in one message is ambiguous: refuse rather than guess.
-      if (seen.has(key)) return `${side} price ${key} appears twice`;
-      seen.add(key);
+    }
+    // Two absolute sizes for one price in one message is ambiguous: refuse rather than guess.
+    // Deltas are short, so pairwise comparison beats building a set of keys.
+    if (levels.length > 1) {
+      if (levels.length <= 16) {
+        for (let i = 1; i < levels.length; i++) {
+          for (let j = 0; j < i; j++) {
+            if (compareDecimals(levels[i]!.price, levels[j]!.price) === 0) return `${side} price ${levels[i]!.price} appears twice`;
+          }
+        }
+      } else {
+        // Decimals are normalised, so equal prices have equal strings.
+        const seen = new Set<string>();
+        for (const level of levels) {
+          const key = level.price.toString();
+          if (seen.has(key)) return `${side} price ${key} appears twice`;
+          seen.add(key);
+        }
+      }
     }
     return undefined;
   }

@@ -1,13 +1,32 @@
 import type { Decimal } from '@meridian/domain';
 import type { Level } from './types';
 
+const POW10: bigint[] = Array.from({ length: 40 }, (_, i) => 10n ** BigInt(i));
+
 /**
- * One side of a book as an array sorted best first (bids descending, asks ascending).
+ * Compares two Decimals without the temporaries `Decimal.cmp` allocates: equal scales (the common
+ * case on one instrument) compare coefficients directly; otherwise the smaller scale is lifted.
+ */
+export function compareDecimals(a: Decimal, b: Decimal): number {
+  let x = a.coef;
+  let y = b.coef;
+  if (a.scale !== b.scale) {
+    if (a.scale < b.scale) x *= POW10[b.scale - a.scale] ?? 10n ** BigInt(b.scale - a.scale);
+    else y *= POW10[a.scale - b.scale] ?? 10n ** BigInt(a.scale - b.scale);
+  }
+  return x === y ? 0 : x < y ? -1 : 1;
+}
+
+/**
+ * One side of an L2 book as an array sorted with the BEST level LAST (bids ascending, asks
+ * descending). Callers see best-first indexes (`at(0)` is the best level).
  *
  * A sorted array rather than a tree: books are shallow, most updates land near the top, and
- * best-first iteration and depth slices become plain index walks with no allocation.
+ * best-first iteration and depth slices become plain index walks with no allocation. Best-last
+ * because inserting or removing near the top then moves only the few levels above it.
  */
 export class SortedLevels {
+  /** Worst first, best last. */
   private items: Level[] = [];
   /** Bumped on every mutation, so a live iterator can tell the array moved under it. */
   private mutations = 0;
@@ -22,28 +41,32 @@ export class SortedLevels {
     return this.mutations;
   }
 
+  /** The level `index` places from the top (0 = best). */
   at(index: number): Level | undefined {
-    return this.items[index];
+    return index < 0 ? undefined : this.items[this.items.length - 1 - index];
   }
 
   best(): Level | undefined {
-    return this.items[0];
+    return this.items[this.items.length - 1];
   }
 
-  /** Orders two prices the way this side is sorted: negative when `a` is the better price. */
+  /** Orders two prices the way callers see this side: negative when `a` is the better price. */
   compare(a: Decimal, b: Decimal): number {
-    const c = a.cmp(b);
+    const c = compareDecimals(a, b);
     return this.descending ? -c : c;
   }
 
-  /** The index of `price` when present, else `-(insertionPoint + 1)`: one search serves get, set and remove. */
+  /**
+   * The storage index of `price` when present, else `-(insertionPoint + 1)`. Storage runs worst to
+   * best, so "a before b in storage" means "a is worse": compare with the sign flipped.
+   */
   private search(price: Decimal): number {
     const items = this.items;
     let lo = 0;
     let hi = items.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const c = this.compare(items[mid]!.price, price);
+      const c = -this.compare(items[mid]!.price, price);
       if (c < 0) lo = mid + 1;
       else if (c > 0) hi = mid;
       else return mid;
@@ -74,16 +97,22 @@ export class SortedLevels {
     const i = this.search(price);
     if (i < 0) return undefined;
     this.mutations++;
-    return this.items.splice(i, 1)[0];
+    const removed = this.items[i];
+    this.items.splice(i, 1);
+    return removed;
   }
 
   /** Installs levels the caller already sorted best first and de-duplicated. */
-  replaceAll(sorted: Level[]): void {
+  replaceAll(sortedBestFirst: Level[]): void {
     this.mutations++;
-    this.items = sorted;
+    this.items = sortedBestFirst.slice().reverse();
   }
 
+  /** Up to `count` levels, best first (a copy). */
   slice(count: number): Level[] {
-    return this.items.slice(0, count);
+    const items = this.items;
+    const out: Level[] = [];
+    for (let i = items.length - 1; i >= 0 && out.length < count; i--) out.push(items[i]!);
+    return out;
   }
 }

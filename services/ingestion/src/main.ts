@@ -2,8 +2,11 @@ import { IngestionServiceService } from '@meridian/proto';
 import type { IngestionServiceServer } from '@meridian/proto';
 import { field, runService } from '@meridian/runtime';
 import type { BaseSchema, ConfigOf, Field, ServiceContext } from '@meridian/runtime';
+import { parseBarInterval } from '@meridian/signals';
 import { parseSourceSpec } from '@meridian/venues';
+import type { NormalizedTrade } from '@meridian/venues';
 import type { SourceSpec } from '@meridian/venues';
+import { BarPublisher } from './bar-publisher';
 import { createFeed } from './feeds';
 import { MarketPublisher } from './market-publisher';
 import { IngestionPipeline } from './pipeline';
@@ -32,6 +35,9 @@ const schema = {
   ALPACA_DATA_URL: field.url('Alpaca market-data WebSocket base; credentials come from ALPACA_API_KEY_ID / ALPACA_API_SECRET_KEY (or their _FILE forms)', 'wss://stream.data.alpaca.markets', ['ws', 'wss']),
   ALPACA_STOCK_FEED: field.oneOf('Alpaca stock feed: iex (free) or sip (paid)', ['iex', 'sip'] as const, 'iex'),
   REPLAY_SPEED: field.number('Replay pace: 1 = as recorded, 10 = ten times faster, 0 = as fast as possible', 1, { min: 0, max: 1_000_000 }),
+  BAR_INTERVALS: field.list('Bars built from trades and published on md.<venue>.<symbol>.bars.<interval>: time (1s, 1m, 5m, 1h…) and volume (v10, v0p5) tokens', ['1s', '1m', '5m', '1h'], (t) => parseBarInterval(t).token),
+  BAR_GRACE_MS: field.int('How long after its end a time bar waits for out-of-order trades before it is published, ms', 500, { min: 0, max: 60_000 }),
+  BAR_LATE_RETENTION_MS: field.int('How long a published bar can still be corrected by a late trade (re-published with revision + 1), ms', 300_000, { min: 0 }),
   MAX_EVENT_AGE_MS: field.int('Trades received more than this long after their exchange time are refused as stale, ms; 0 = off', 60_000, { min: 0 }),
   PUBLISH_MAX_BATCH: field.int('Most market events in one JetStream message', 500, { min: 1, max: 10_000 }),
   PUBLISH_FLUSH_MS: field.int('Longest an event waits for its batch, ms', 5, { min: 1, max: 1_000 }),
@@ -72,13 +78,39 @@ async function start(ctx: ServiceContext<IngestionConfig>) {
     },
   });
 
-  const validator = new EventValidator(feed.venue, feed.symbols, { maxEventAgeMs: config.MAX_EVENT_AGE_MS, recentTradeIds: 4096 });
-  const pipeline = new IngestionPipeline(
-    validator,
-    { trade: (t) => publisher.trade(t), book: (u) => publisher.book(u) },
-    metrics,
-    logger,
-  );
+  const barsPublished = metrics.counter({ name: 'md_bars_published_total', help: 'Bars published, by interval and whether it was a revision', labelNames: ['interval', 'revision'] });
+  const barsFailed = metrics.counter({ name: 'md_bar_publish_failures_total', help: 'Bars whose publish failed after retries', labelNames: ['interval'] });
+  const bars = new Map<string, BarPublisher>();
+  for (const symbol of feed.symbols) {
+    const publisherOfBars = new BarPublisher(
+      bus,
+      {
+        venue: feed.venue,
+        symbol,
+        intervals: config.BAR_INTERVALS,
+        aggregation: { graceNs: BigInt(config.BAR_GRACE_MS) * 1_000_000n, lateRetentionNs: BigInt(config.BAR_LATE_RETENTION_MS) * 1_000_000n },
+      },
+      {
+        published: (bar) => barsPublished.inc({ interval: bar.interval, revision: bar.revision > 0 ? 'yes' : 'no' }),
+        failed: (bar, err) => {
+          barsFailed.inc({ interval: bar.interval });
+          logger.warn({ err, symbol, interval: bar.interval, start: bar.startTsNs.toString() }, 'bar not published');
+        },
+      },
+    );
+    // Live data closes quiet bars on the wall clock; a replay's clock is its own trades.
+    if (config.MARKET_SOURCE.kind !== 'replay') publisherOfBars.startClock(250);
+    bars.set(symbol, publisherOfBars);
+  }
+  const onTrade = (t: NormalizedTrade) => {
+    publisher.trade(t);
+    bars.get(t.symbol)?.trade(t);
+  };
+
+  // Replays carry historical exchange times: the age check would refuse all of it.
+  const maxEventAgeMs = config.MARKET_SOURCE.kind === 'replay' ? 0 : config.MAX_EVENT_AGE_MS;
+  const validator = new EventValidator(feed.venue, feed.symbols, { maxEventAgeMs, recentTradeIds: 4096 });
+  const pipeline = new IngestionPipeline(validator, { trade: onTrade, book: (u) => publisher.book(u) }, metrics, logger);
   // Ready once every symbol has been live at least once; a later resync shows in status and metrics.
   const everLive = new Set<string>();
   health.addCheck('feed_live', () => {
@@ -112,6 +144,9 @@ async function start(ctx: ServiceContext<IngestionConfig>) {
     grpc: [{ name: 'IngestionService', definition: IngestionServiceService, implementation: grpcImpl }],
     stop: async () => {
       await feed.stop();
+      // Open bars are not published on shutdown: a bar cut short would look complete. (After a
+      // restart, the first bar of each interval holds only the trades seen since: see README.)
+      await Promise.all([...bars.values()].map((b) => b.stop()));
       await publisher.drain();
       publisher.stop();
     },
