@@ -51,3 +51,5 @@ export { RecordedReplayFeed, openRecordedReplay, summariseRecording } from './re
 export type { RecordedReplayOptions, RecordingSummary } from './replay/recorded-feed';
 export { readRecording, parseRecordingLine, formatRecordingLine, secondsToNanos, venueOfUrl } from './replay/recording';
 export type { RecordedEntry } from './replay/recording';
+export { LobsterReplayFeed, newYorkMidnightNs } from './replay/lobster-feed';
+export type { LobsterReplayOptions } from './replay/lobster-feed';

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { MarketFeed } from '../types';
+import { LobsterReplayFeed } from './lobster-feed';
 import { openRecordedReplay } from './recorded-feed';
 
 export interface ReplayOptions {
@@ -15,5 +16,6 @@ export function isLobsterMessageFile(path: string): boolean {
 
 /** `MARKET_SOURCE=replay:<file>`: a LOBSTER message file, or a recording of raw venue frames. */
 export async function openReplayFeed(path: string, options: ReplayOptions): Promise<MarketFeed> {
+  if (isLobsterMessageFile(path)) return new LobsterReplayFeed(path, { speed: options.speed });
   return openRecordedReplay(path, options);
 }
