@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { parseSymbol } from '@meridian/domain';
-import { parseSourceSpec, venueOfSource } from '@meridian/venues';
+import { resolve } from 'node:path';
+import { describeReplay, parseSourceSpec, venueOfSource } from '@meridian/venues';
 import { bootstrap } from './bootstrap';
 import { checkPostgres, ensureNats } from './local-servers';
 import { formatLogLine } from './log-format';
@@ -39,9 +40,17 @@ async function main(): Promise<void> {
     return;
   }
   const source = parseSourceSpec(values.source);
-  // A live source names its own symbols and venue; every service then reads that venue's data.
-  const symbols = (source.kind === 'simulator' || source.kind === 'replay' ? values.symbols.split(',') : source.symbols).map((s) => parseSymbol(s));
-  const marketVenue = venueOfSource(source) ?? 'sim';
+  // A live source or a replay names its own symbols and venue; every service then reads that venue's data.
+  let symbols = (source.kind === 'simulator' || source.kind === 'replay' ? values.symbols.split(',') : source.symbols).map((s) => parseSymbol(s));
+  let marketVenue = venueOfSource(source) ?? 'sim';
+  let marketSource = values.source;
+  if (source.kind === 'replay') {
+    const path = resolve(source.path);
+    const replay = await describeReplay(path);
+    symbols = replay.symbols.map((s) => parseSymbol(s));
+    marketVenue = replay.venue;
+    marketSource = `replay:${path}`;
+  }
   const statusEvery = Number(values['status-every']);
   if (!(statusEvery > 0)) throw new Error(`--status-every must be a positive number of seconds, got ${values['status-every']}`);
   const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -61,7 +70,7 @@ async function main(): Promise<void> {
       DATABASE_URL: databaseUrl,
       BUS_NAMESPACE: namespace,
       SYMBOLS: symbols.join(','),
-      MARKET_SOURCE: values.source,
+      MARKET_SOURCE: marketSource,
       MARKET_VENUE: marketVenue,
       MARKET_VENUES: marketVenue,
       LOG_LEVEL: values.quiet ? 'warn' : (process.env.LOG_LEVEL ?? 'info'),

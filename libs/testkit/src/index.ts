@@ -6,3 +6,5 @@ export { createTestEnvironment } from './environment';
 export type { TestEnvironment } from './environment';
 export { waitFor } from './wait';
 export { seededRandom } from './random';
+export { ServiceProcess, assertBuilt } from './service-process';
+export type { ProcessExit } from './service-process';

@@ -45,7 +45,7 @@ export type { AlpacaMarket } from './alpaca/symbols';
 export { ALPACA_ERROR_CODES, alpacaErrorCode } from './alpaca/protocol';
 export type { AlpacaErrorCode, AlpacaErrorHandling } from './alpaca/protocol';
 export { parseRfc3339Nanos } from './alpaca/rfc3339';
-export { openReplayFeed, isLobsterMessageFile } from './replay/open';
+export { openReplayFeed, isLobsterMessageFile, describeReplay } from './replay/open';
 export type { ReplayOptions } from './replay/open';
 export { RecordedReplayFeed, openRecordedReplay, summariseRecording } from './replay/recorded-feed';
 export type { RecordedReplayOptions, RecordingSummary } from './replay/recorded-feed';

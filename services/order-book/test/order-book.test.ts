@@ -1,13 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { status as Status } from '@grpc/grpc-js';
+import { credentials, status as Status } from '@grpc/grpc-js';
 import { Bus, provisionTopology } from '@meridian/bus';
-import { Bbo, BookSnapshot } from '@meridian/proto';
-import type { OrderBookServiceClient } from '@meridian/proto';
-import { deleteNamespaceStreams, testServers, uniqueNamespace, waitFor } from '@meridian/testkit';
+import { Bbo, BookSnapshot, OrderBookServiceClient } from '@meridian/proto';
+import { ServiceProcess, assertBuilt, deleteNamespaceStreams, testServers, uniqueNamespace, waitFor } from '@meridian/testkit';
 import { BookStreamReader, failureOf, getBook } from './grpc-calls';
-import { ServiceProcess, assertBuilt } from './service-process';
 import { VenueFeed } from './venue-feed';
 import type { Lv } from './venue-feed';
 
@@ -17,6 +15,7 @@ import type { Lv } from './venue-feed';
 // the process and the streams.
 jest.setTimeout(90_000);
 
+const PACKAGE_DIR = join(__dirname, '..');
 const VENUE = 'sim';
 const SYMBOLS = ['BTC-USDT', 'ETH-USDT', 'SOL-USDT'];
 const CHECKPOINT_MS = 100;
@@ -33,7 +32,7 @@ let eth: VenueFeed;
 let sol: VenueFeed;
 
 async function startService(): Promise<void> {
-  svc = await ServiceProcess.start({
+  svc = await ServiceProcess.start(PACKAGE_DIR, {
     NATS_URL: natsUrl,
     BUS_NAMESPACE: namespace,
     SYMBOLS: SYMBOLS.join(','),
@@ -43,8 +42,8 @@ async function startService(): Promise<void> {
     GRPC_PORT: '0',
     BOOK_CHECKPOINT_MS: String(CHECKPOINT_MS),
     LOG_LEVEL: 'info',
-  });
-  client = svc.client();
+  }, { name: 'order-book' });
+  client = new OrderBookServiceClient(svc.grpcAddress, credentials.createInsecure());
 }
 
 async function stopService(signal: NodeJS.Signals) {
@@ -72,7 +71,7 @@ async function expectBookAsReference(feed: VenueFeed): Promise<void> {
 }
 
 beforeAll(async () => {
-  assertBuilt();
+  assertBuilt(PACKAGE_DIR, '@meridian/order-book');
   natsUrl = (await testServers()).natsUrl;
   namespace = uniqueNamespace('ob');
   bus = await Bus.connect({ servers: natsUrl, name: 'order-book-test', namespace });
