@@ -14,7 +14,7 @@ const { measure, timerOverheadNs, machineFloor } = require('./measure');
 
 const N = Number(process.env.BENCH_N ?? 10_000_000);
 const SEED = Number(process.env.BENCH_SEED ?? 20240611);
-const LOBSTER_FILE = path.resolve(__dirname, '../../../../shared/data/lobster/AAPL_2012-06-21_34200000_37800000_message_50.csv');
+const LOBSTER_FILE = path.join(process.env.MERIDIAN_SHARED_DATA ?? path.resolve(__dirname, '../../../../shared/data'), 'lobster/AAPL_2012-06-21_34200000_37800000_message_50.csv');
 const EMPTY = Object.freeze([]);
 const SIDE = ['bid', 'ask'];
 const PEER_SIDE = ['buy', 'sell'];

@@ -5,8 +5,9 @@ import * as path from 'node:path';
 import { Decimal } from '@meridian/domain';
 import { L2Book, L3TickBook, applyLobsterMessage, lobsterPrice, readLobsterBookRows, readLobsterMessages } from '../src';
 import type { BookSide, Level, LobsterBookRow, LobsterLevel, LobsterMessage } from '../src';
+import { sharedDataPath } from '@meridian/testkit';
 
-const DATA = path.resolve(__dirname, '../../../../shared/data/lobster');
+const DATA = sharedDataPath('lobster');
 const file = (name: string): string => path.join(DATA, name);
 const GOOG = {
   messages: file('GOOG_2012-06-21_34200000_57600000_message_5.first20000.csv'),

@@ -4,7 +4,7 @@ import { InvalidBarIntervalError } from './bar-errors';
 /** Epoch-aligned time bars of `ns` nanoseconds. */
 export interface TimeBarInterval {
   readonly kind: 'time';
-  /** The canonical token: `1s`, `90s`, `1m`, `5m`, `1h`, `1d`. */
+  /** The canonical token: `100ms`, `1s`, `90s`, `1m`, `5m`, `1h`, `1d`. */
   readonly token: string;
   readonly ns: bigint;
 }
@@ -26,13 +26,14 @@ const UNITS: readonly (readonly [string, bigint])[] = [
   ['h', 3_600n * NS_PER_SECOND],
   ['m', 60n * NS_PER_SECOND],
   ['s', NS_PER_SECOND],
+  ['ms', 1_000_000n],
 ];
-const TIME_TOKEN = /^([1-9][0-9]{0,8})([smhd])$/;
+const TIME_TOKEN = /^([1-9][0-9]{0,8})(ms|[smhd])$/;
 // No leading zeros in the whole part, no trailing zeros in the fraction: one spelling per size.
 const VOLUME_TOKEN = /^v(0|[1-9][0-9]*)(?:p([0-9]*[1-9]))?$/;
 
 /**
- * Reads a `Bar.interval` token: `<n><s|m|h|d>` for time bars, `v<size>` with `p` for the decimal
+ * Reads a `Bar.interval` token: `<n><ms|s|m|h|d>` for time bars, `v<size>` with `p` for the decimal
  * point for volume bars. Only the canonical spelling is accepted (`1m`, not `60s`; `v0p5`, not
  * `v0p50`), because the token is a subject token and a storage key: two spellings of one interval
  * would split one series in two.
@@ -52,13 +53,13 @@ export function parseBarInterval(token: string): BarInterval {
     if (!size.isPositive()) throw new InvalidBarIntervalError(token, 'a volume bar size must be positive');
     return { kind: 'volume', token, size };
   }
-  throw new InvalidBarIntervalError(token, 'expected <n><s|m|h|d> (1s, 5m, 1h) or v<size> with p for the decimal point (v10, v0p5)');
+  throw new InvalidBarIntervalError(token, 'expected <n><ms|s|m|h|d> (100ms, 1s, 5m, 1h) or v<size> with p for the decimal point (v10, v0p5)');
 }
 
-/** The time interval of `ns` nanoseconds (a whole number of seconds), with its canonical token. */
+/** The time interval of `ns` nanoseconds (a whole number of milliseconds), with its canonical token. */
 export function timeBarInterval(ns: bigint): TimeBarInterval {
-  if (ns <= 0n || ns % NS_PER_SECOND !== 0n) {
-    throw new InvalidBarIntervalError(`${ns}ns`, 'a time bar interval is a positive whole number of seconds');
+  if (ns <= 0n || ns % 1_000_000n !== 0n) {
+    throw new InvalidBarIntervalError(`${ns}ns`, 'a time bar interval is a positive whole number of milliseconds');
   }
   const [unit, unitNs] = UNITS.find(([, n]) => ns % n === 0n)!;
   return { kind: 'time', token: `${ns / unitNs}${unit}`, ns };

@@ -51,7 +51,7 @@ test.each([
   expect(() => parseBarInterval(token)).toThrow(`invalid bar interval "${token}": write it as ${canonical}`);
 });
 
-test.each(['', '0s', '01m', '1', 'm', '1ms', '1w', '1.5m', '-1m', ' 1m', '1m ', 'v', 'v0', 'v0p0', 'v01', 'v1p50', 'v1.5', 'vp5', 'v-1', 'V10', '1M', 'v1p', '1234567890s'])(
+test.each(['', '0s', '01m', '1', 'm', '1w', '1.5m', '-1m', ' 1m', '1m ', 'v', 'v0', 'v0p0', 'v01', 'v1p50', 'v1.5', 'vp5', 'v-1', 'V10', '1M', 'v1p', '1234567890s'])(
   'the token %j is refused with a typed error naming it',
   (token) => {
     let err: unknown;
@@ -67,14 +67,17 @@ test.each(['', '0s', '01m', '1', 'm', '1ms', '1w', '1.5m', '-1m', ' 1m', '1m ', 
   },
 );
 
-test('time intervals must be whole positive seconds, volume sizes positive', () => {
+test('time intervals must be whole positive milliseconds, volume sizes positive', () => {
   expect(() => timeBarInterval(0n)).toThrow(InvalidBarIntervalError);
-  expect(() => timeBarInterval(1_500_000_000n)).toThrow('a time bar interval is a positive whole number of seconds');
+  expect(() => timeBarInterval(1_500_000n + 1n)).toThrow('a time bar interval is a positive whole number of milliseconds');
+  expect(timeBarInterval(1_500_000_000n).token).toBe('1500ms');
+  expect(parseBarInterval('100ms')).toEqual({ kind: 'time', token: '100ms', ns: 100_000_000n });
+  expect(() => parseBarInterval('1000ms')).toThrow('write it as "1s"');
   expect(() => volumeBarInterval('0')).toThrow('a volume bar size must be positive');
   expect(() => volumeBarInterval('-2')).toThrow(InvalidBarIntervalError);
 });
 
 test('every token is one subject token (a-z A-Z 0-9 - _)', () => {
-  for (const t of ['1s', '5m', '1h', '1d', 'v0p5', 'v10']) expect(parseBarInterval(t).token).toMatch(/^[A-Za-z0-9_-]+$/);
+  for (const t of ['100ms', '1s', '5m', '1h', '1d', 'v0p5', 'v10']) expect(parseBarInterval(t).token).toMatch(/^[A-Za-z0-9_-]+$/);
   expect(volumeBarInterval('123.456').token).toMatch(/^[A-Za-z0-9_-]+$/);
 });

@@ -1,15 +1,14 @@
 // Real data: every SPY trade print of 2013-10-07 aggregated into 1-minute bars, against the minute
 // bars QuantConnect Lean ships for that day (../shared/data, see its MANIFEST.md section 4).
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Decimal } from '@meridian/domain';
+import { sharedDataPath } from '@meridian/testkit';
 import { createBarAggregator } from '../src';
 import type { ExactBar } from '../src';
 
-const DATA = process.env.MERIDIAN_DATA ?? join(__dirname, '..', '..', '..', '..', 'shared', 'data');
-const TICKS = join(DATA, 'equities_lean', 'tick', 'spy_20131007_trade.csv.gz');
-const MINUTES = join(DATA, 'equities_lean', 'minute', 'spy_20131007_trade.csv');
+const TICKS = sharedDataPath('equities_lean', 'tick', 'spy_20131007_trade.csv.gz');
+const MINUTES = sharedDataPath('equities_lean', 'minute', 'spy_20131007_trade.csv');
 const present = existsSync(TICKS) && existsSync(MINUTES);
 const maybe = present ? test : test.skip;
 if (!present) console.log(`SPY tick test skipped: ${TICKS} or ${MINUTES} is absent (see ../shared/data/MANIFEST.md)`);

@@ -8,3 +8,4 @@ export { waitFor } from './wait';
 export { seededRandom } from './random';
 export { ServiceProcess, assertBuilt } from './service-process';
 export type { ProcessExit } from './service-process';
+export { sharedDataPath } from './shared-data';

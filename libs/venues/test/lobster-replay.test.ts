@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { L2Book, parseLobsterBookRow } from '@meridian/book';
 import type { FeedSink, NormalizedTrade, Rejection } from '../src';
 import { LobsterReplayFeed, newYorkMidnightNs, openReplayFeed } from '../src';
+import { sharedDataPath } from '@meridian/testkit';
 
-const DIR = join(__dirname, '../../../../shared/data/lobster');
+const DIR = sharedDataPath('lobster');
 const GOOG = join(DIR, 'GOOG_2012-06-21_34200000_57600000_message_5.first20000.csv');
 const AAPL50 = join(DIR, 'AAPL_2012-06-21_34200000_37800000_message_50.csv');
 

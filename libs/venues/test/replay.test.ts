@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { L2Book } from '@meridian/book';
 import type { FeedSink, NormalizedBookUpdate, NormalizedTrade, Rejection } from '../src';
 import { formatRecordingLine, openRecordedReplay, parseRecordingLine, secondsToNanos } from '../src';
+import { sharedDataPath } from '@meridian/testkit';
 
-const DATA = join(__dirname, '../../../../shared/data/crypto_ws/cryptofeed_sample_data');
+const DATA = sharedDataPath('crypto_ws', 'cryptofeed_sample_data');
 const OKX_BOOKS = join(DATA, 'OKX_books_20220513.jsonl');
 const BINANCE_WS = join(DATA, 'BINANCE.ws.1.0');
 

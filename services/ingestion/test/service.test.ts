@@ -7,7 +7,7 @@ import { WebSocketServer } from 'ws';
 import { Bus, provisionTopology } from '@meridian/bus';
 import { Bar, BookUpdateBatch, IngestionServiceClient, TradeBatch } from '@meridian/proto';
 import type { GetFeedStatusResponse } from '@meridian/proto';
-import { ServiceProcess, assertBuilt, createTestEnvironment, waitFor } from '@meridian/testkit';
+import { assertBuilt, createTestEnvironment, ServiceProcess, sharedDataPath, waitFor } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
 
 // The ingestion service as a real process: a live source (a local server speaking OKX v5) and a
@@ -15,7 +15,7 @@ import type { TestEnvironment } from '@meridian/testkit';
 jest.setTimeout(60_000);
 
 const PACKAGE_DIR = join(__dirname, '..');
-const GOOG = join(__dirname, '../../../../shared/data/lobster/GOOG_2012-06-21_34200000_57600000_message_5.first20000.csv');
+const GOOG = sharedDataPath('lobster', 'GOOG_2012-06-21_34200000_57600000_message_5.first20000.csv');
 
 let env: TestEnvironment;
 let bus: Bus;

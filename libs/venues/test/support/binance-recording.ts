@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { sharedDataPath } from '@meridian/testkit';
 
 /**
  * Reads cryptofeed's raw recordings (MANIFEST section 2a): a `.ws.1.0` file whose first line is
  * `<ws url> <-> <connect_ts>` and whose later lines are `<recv_unix_ts>: <raw frame>`, and an
  * `.http.0.0` file of `<url> -> <ts>: <json body>` lines.
  */
-export const CRYPTOFEED_DIR = path.resolve(__dirname, '../../../../../shared/data/crypto_ws/cryptofeed_sample_data');
+export const CRYPTOFEED_DIR = sharedDataPath('crypto_ws', 'cryptofeed_sample_data');
 
 export interface RecordedFrame {
   /** Receive time, seconds since the epoch, as recorded (kept as text to stay exact). */

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { L2Book } from '@meridian/book';
 import type { FeedSink, FeedState, NormalizedBookUpdate, NormalizedTrade, Rejection, VenueBar } from '../../src';
+import { sharedDataPath } from '@meridian/testkit';
 
 /**
  * OKX frames for test scripts, a reference book that computes OKX's checksum independently of
@@ -169,7 +170,7 @@ export class RecordingSink implements FeedSink {
 }
 
 // Real recordings (../shared/data, see its MANIFEST.md section 2); tests skip when absent.
-export const DATA_DIR = path.resolve(__dirname, '../../../../../shared/data/crypto_ws');
+export const DATA_DIR = sharedDataPath('crypto_ws');
 export const OKX_2022 = path.join(DATA_DIR, 'cryptofeed_sample_data/OKX_books_20220513.jsonl');
 export const OKCOIN_2023 = path.join(DATA_DIR, 'gocryptotrader/okcoin_BTC-USD_books_snapshot_update_20230710.jsonl');
 export const CHECKSUM_VECTORS = path.join(DATA_DIR, 'okx_checksum_vectors.json');
