@@ -60,6 +60,21 @@ export interface Delivery {
 
 export type Handler<T> = (message: T, delivery: Delivery) => Promise<void> | void;
 
+export interface BatchItem<T> {
+  readonly message: T;
+  readonly delivery: Delivery;
+}
+
+/** Handles a batch; may return one entry per item (undefined = done, else that item's error). */
+export type BatchHandler<T> = (items: readonly BatchItem<T>[]) => Promise<readonly unknown[] | void>;
+
+export interface BatchOptions {
+  /** Most messages in one batch. */
+  readonly maxBatch: number;
+  /** Longest the first message of a batch waits for the rest, ms (keep it well under the ack wait). */
+  readonly maxWaitMs: number;
+}
+
 /** A running consumer; `stop()` stops pulling and resolves once the message in hand is done. */
 export interface ConsumerHandle {
   readonly name: string;
@@ -188,13 +203,7 @@ export class Bus {
    */
   async consume<T>(decl: DurableDeclaration, codec: MessageCodec<T>, handler: Handler<T>): Promise<ConsumerHandle> {
     const name = decl.config.durable_name;
-    let consumer;
-    try {
-      consumer = await this.js.consumers.get(decl.stream, name);
-      await consumer.info(true);
-    } catch (err) {
-      throw new MissingConsumerError(decl.stream, name, err);
-    }
+    const consumer = await this.bindDurable(decl);
     const messages = await consumer.consume({ max_messages: Math.min(decl.config.max_ack_pending ?? 64, 256) });
     const maxDeliver = decl.config.max_deliver;
     const retryDelaysMs = (decl.config.backoff ?? []).map((ns) => Math.round(Number(ns) / 1e6));
@@ -232,26 +241,117 @@ export class Bus {
       m.ack();
       return 'ack';
     } catch (err) {
-      if (err instanceof PoisonMessageError) {
-        this.observer.rejected(template, err.reason);
-        this.logger.error({ subject: m.subject, seq: m.seq, consumer, reason: err.reason, err }, 'message refused');
+      return this.settleFailure(m, template, consumer, maxDeliver, retryDelaysMs, err);
+    }
+  }
+
+  /** Terminates a refused or exhausted message, or naks it for redelivery after the declared backoff step. */
+  private settleFailure(m: JsMsg, template: string, consumer: string, maxDeliver: number, retryDelaysMs: readonly number[], err: unknown): DeliveryOutcome {
+    if (err instanceof PoisonMessageError) {
+      this.observer.rejected(template, err.reason);
+      this.logger.error({ subject: m.subject, seq: m.seq, consumer, reason: err.reason, err }, 'message refused');
+      m.term();
+      return 'rejected';
+    }
+    if (m.info.deliveryCount >= maxDeliver) {
+      this.logger.error(
+        { subject: m.subject, seq: m.seq, consumer, deliveries: m.info.deliveryCount, err },
+        'handler failed on the last allowed delivery: message dead-lettered (it stays in the stream)',
+      );
+      m.term();
+      return 'dead_letter';
+    }
+    // A plain nak is redelivered at once (the consumer's backoff only paces ack timeouts), so
+    // a failing dependency would burn every delivery in milliseconds: wait the declared step.
+    const delayMs = retryDelaysMs[Math.min(m.info.deliveryCount, retryDelaysMs.length) - 1] ?? DEFAULT_RETRY_DELAY_MS;
+    this.logger.warn({ subject: m.subject, seq: m.seq, consumer, deliveries: m.info.deliveryCount, retryInMs: delayMs, err }, 'handler failed, will retry');
+    m.nak(delayMs);
+    return 'retry';
+  }
+
+  /**
+   * Processes a declared durable consumer in batches: up to `maxBatch` messages, or whatever
+   * arrived within `maxWaitMs` of the first, go to `handler` together (bulk writes). The handler
+   * may return one entry per item: undefined for success, or the error of that item alone; if it
+   * throws, every item failed. Each item is then acked, naked with the backoff, or terminated
+   * exactly as `consume` does. While a batch is handled its messages' ack timers are reset, and no
+   * further batch starts, so the consumer's max_ack_pending bounds the messages in hand.
+   * (Batches carry no per-message trace spans: they serve bulk storage, not the traced order flow.)
+   */
+  async consumeBatches<T>(decl: DurableDeclaration, codec: MessageCodec<T>, handler: BatchHandler<T>, options: BatchOptions): Promise<ConsumerHandle> {
+    const name = decl.config.durable_name;
+    const consumer = await this.bindDurable(decl);
+    const messages = await consumer.consume({ max_messages: Math.max(1, Math.min(decl.config.max_ack_pending ?? options.maxBatch, options.maxBatch * 2)) });
+    const maxDeliver = decl.config.max_deliver;
+    const retryDelaysMs = (decl.config.backoff ?? []).map((ns) => Math.round(Number(ns) / 1e6));
+    let buffer: JsMsg[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    let chain: Promise<void> = Promise.resolve();
+    const flush = (): Promise<void> => {
+      clearTimeout(timer);
+      timer = undefined;
+      const batch = buffer;
+      buffer = [];
+      if (batch.length > 0) chain = chain.then(() => this.handleBatch(batch, name, maxDeliver, retryDelaysMs, codec, handler));
+      return chain;
+    };
+    const loop = this.runLoop(messages, async (m) => {
+      buffer.push(m);
+      if (buffer.length === 1) timer = setTimeout(() => void flush(), options.maxWaitMs);
+      if (buffer.length >= options.maxBatch) await flush();
+    }).then(() => flush());
+    return this.track(`batches ${name}`, messages, loop);
+  }
+
+  private async handleBatch<T>(
+    batch: readonly JsMsg[],
+    consumer: string,
+    maxDeliver: number,
+    retryDelaysMs: readonly number[],
+    codec: MessageCodec<T>,
+    handler: BatchHandler<T>,
+  ): Promise<void> {
+    const started = process.hrtime.bigint();
+    const items: BatchItem<T>[] = [];
+    const held: JsMsg[] = [];
+    for (const m of batch) {
+      try {
+        items.push({ message: codec.decode(m.data), delivery: deliveryOf(m) });
+        held.push(m);
+      } catch (err) {
+        this.observer.rejected(this.subjects.template(m.subject), 'decode');
+        this.logger.error({ subject: m.subject, seq: m.seq, consumer, err }, 'undecodable message terminated');
         m.term();
-        return 'rejected';
       }
-      if (m.info.deliveryCount >= maxDeliver) {
-        this.logger.error(
-          { subject: m.subject, seq: m.seq, consumer, deliveries: m.info.deliveryCount, err },
-          'handler failed on the last allowed delivery: message dead-lettered (it stays in the stream)',
-        );
-        m.term();
-        return 'dead_letter';
-      }
-      // A plain nak is redelivered at once (the consumer's backoff only paces ack timeouts), so
-      // a failing dependency would burn every delivery in milliseconds: wait the declared step.
-      const delayMs = retryDelaysMs[Math.min(m.info.deliveryCount, retryDelaysMs.length) - 1] ?? DEFAULT_RETRY_DELAY_MS;
-      this.logger.warn({ subject: m.subject, seq: m.seq, consumer, deliveries: m.info.deliveryCount, retryInMs: delayMs, err }, 'handler failed, will retry');
-      m.nak(delayMs);
-      return 'retry';
+    }
+    if (items.length === 0) return;
+    // The write may take longer than the ack wait (the first backoff step): keep the messages ours.
+    for (const m of held) m.working();
+    let results: readonly unknown[] | void;
+    try {
+      results = await handler(items);
+    } catch (err) {
+      results = held.map(() => err);
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    held.forEach((m, i) => {
+      const err = results ? results[i] : undefined;
+      const template = this.subjects.template(m.subject);
+      let outcome: DeliveryOutcome = 'ack';
+      if (err === undefined) m.ack();
+      else outcome = this.settleFailure(m, template, consumer, maxDeliver, retryDelaysMs, err);
+      this.observer.handled(template, consumer, outcome, seconds);
+    });
+  }
+
+  private async bindDurable(decl: DurableDeclaration) {
+    const name = decl.config.durable_name;
+    try {
+      const consumer = await this.js.consumers.get(decl.stream, name);
+      await consumer.info(true);
+      return consumer;
+    } catch (err) {
+      throw new MissingConsumerError(decl.stream, name, err);
     }
   }
 

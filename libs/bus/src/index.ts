@@ -1,5 +1,8 @@
 export { Bus, PoisonMessageError } from './bus';
 export type {
+  BatchHandler,
+  BatchItem,
+  BatchOptions,
   BusOptions,
   BusLogger,
   BusObserver,

@@ -129,3 +129,41 @@ test('subjects refuse tokens that would split a subject', () => {
   expect(() => bus.subjects.intent('BRK.B')).toThrow(/invalid symbol "BRK.B"/);
   expect(bus.subjects.template(bus.subjects.approved('paper', 'BTC-USDT'))).toBe('ord.approved.{venue}.{symbol}');
 });
+
+test('consumeBatches hands over batches, acks the good items, retries the failed one and terminates poison', async () => {
+  // recorder-approved allows 256 unacked messages; a durable with max_ack_pending 1 would only ever batch one.
+  const decl = bus.topology.durables('recorder', shard).find((d) => d.config.durable_name === 'recorder-approved');
+  const batches: string[][] = [];
+  const done: string[] = [];
+  let failFlakyOnce = true;
+  const handle = await bus.consumeBatches(
+    decl!,
+    OrderIntent,
+    async (items) => {
+      batches.push(items.map((i) => i.message.clientOrderId));
+      return items.map(({ message }) => {
+        if (message.clientOrderId === 'b-poison') return new PoisonMessageError('test_poison', 'refused');
+        if (message.clientOrderId === 'b-flaky' && failFlakyOnce) {
+          failFlakyOnce = false;
+          return new Error('transient');
+        }
+        done.push(message.clientOrderId);
+        return undefined;
+      });
+    },
+    { maxBatch: 4, maxWaitMs: 50 },
+  );
+  const subject = bus.subjects.approved('paper', 'SOL-USDT');
+  for (const id of ['b-1', 'b-2', 'b-flaky', 'b-poison', 'b-3', 'b-4']) await bus.publish(subject, OrderIntent, intent(id), { msgId: id });
+  await waitFor('every good item done', () => done.length === 5, 5_000);
+  await handle.stop();
+  expect(batches[0]).toEqual(['b-1', 'b-2', 'b-flaky', 'b-poison']);
+  expect(batches.every((b) => b.length <= 4)).toBe(true);
+  expect(done.sort()).toEqual(['b-1', 'b-2', 'b-3', 'b-4', 'b-flaky']);
+  // The flaky item came back alone after the backoff step; poison never came back.
+  expect(batches.flat().filter((id) => id === 'b-flaky')).toHaveLength(2);
+  expect(batches.flat().filter((id) => id === 'b-poison')).toHaveLength(1);
+  const info = await bus.jsm.consumers.info(decl!.stream, decl!.config.durable_name);
+  expect(info.num_ack_pending).toBe(0);
+  expect(info.num_pending).toBe(0);
+});

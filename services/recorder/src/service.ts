@@ -13,7 +13,7 @@ import { RecorderRepository } from './repository';
 const schema = {
   DATABASE_URL: field.url('PostgreSQL connection URL', 'postgres://postgres@127.0.0.1:5432/postgres', ['postgres', 'postgresql']),
   DATABASE_SCHEMA: field.string('Schema holding the platform tables (created and migrated on start)', 'meridian'),
-  BARS_BATCH_MAX: field.int('Most bars written in one bulk upsert (also the bar messages in hand at once)', 128, { min: 1, max: 256 }),
+  BARS_BATCH_MAX: field.int('Most bars written in one bulk upsert', 512, { min: 1, max: 4_096 }),
   // The bar consumer's ack wait is its first backoff step (0.5 s): a batch must be written well within it.
   BARS_BATCH_WAIT_MS: field.int('Longest a bar waits for its batch to fill before the batch is written, ms', 50, { min: 1, max: 250 }),
 };
