@@ -41,7 +41,13 @@ export function readSecret(env: NodeJS.ProcessEnv, key: string): string | undefi
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** The one place that turns `MARKET_SOURCE` into a running feed. */
+/**
+ * The one place that turns `MARKET_SOURCE` into a running feed.
+ *
+ * Venue-computed bars (OKX candles, Binance klines, Alpaca minute bars) are not subscribed: the
+ * platform builds its bars from trades, exactly and the same way for every venue, so a series never
+ * mixes two definitions of a bar. The adapters support them for other uses.
+ */
 export async function createFeed(spec: SourceSpec, config: FeedConfig, shardSymbols: readonly string[], logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<MarketFeed> {
   const onWarning = (message: string) => logger.warn({ source: spec.kind }, message);
   switch (spec.kind) {
@@ -58,13 +64,13 @@ export async function createFeed(spec: SourceSpec, config: FeedConfig, shardSymb
       });
     case 'okx':
       return new OkxPublicFeed({
-        instruments: spec.symbols.map((instId) => ({ instId, book: config.OKX_BOOK_CHANNEL, trades: true, candles: ['1m'] })),
+        instruments: spec.symbols.map((instId) => ({ instId, book: config.OKX_BOOK_CHANNEL, trades: true })),
         wsUrl: config.OKX_WS_URL,
         restUrl: config.OKX_REST_URL,
         onWarning,
       });
     case 'binance':
-      return new BinanceSpotFeed({ symbols: spec.symbols, wsUrl: config.BINANCE_WS_URL, restUrl: config.BINANCE_REST_URL });
+      return new BinanceSpotFeed({ symbols: spec.symbols, wsUrl: config.BINANCE_WS_URL, restUrl: config.BINANCE_REST_URL, klineIntervals: [] });
     case 'alpaca':
     case 'alpaca-crypto': {
       const key = readSecret(env, 'ALPACA_API_KEY_ID');
@@ -80,6 +86,7 @@ export async function createFeed(spec: SourceSpec, config: FeedConfig, shardSymb
         symbols: spec.symbols,
         stockFeed: config.ALPACA_STOCK_FEED,
         baseUrl: config.ALPACA_DATA_URL,
+        channels: { trades: true, quotes: true, bars: false },
       });
     }
     case 'replay':
