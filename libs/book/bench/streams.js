@@ -1,6 +1,7 @@
 // Event streams for the book benchmarks, held in typed arrays so that feeding a book allocates
 // nothing on the benchmark's side: a seeded synthetic order flow and the LOBSTER AAPL hour.
 'use strict';
+const { seededRandom } = require('@meridian/testkit');
 const fs = require('node:fs');
 const { readLobsterMessages } = require('../dist');
 
@@ -120,7 +121,7 @@ async function lobsterStream(path) {
  * Prices never cross (an add never reaches the opposite best), like a venue's resting book.
  */
 function syntheticStream(n, seed, targetOrders = 2000) {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const RANGE = 400_000;
   const START = 200_000; // ticks; e.g. $2,000.00 at a 0.01 tick
   const s = allocate(n);
@@ -238,18 +239,6 @@ function syntheticStream(n, seed, targetOrders = 2000) {
     }
   }
   return annotate(s);
-}
-
-/** The same PRNG as @meridian/testkit's seededRandom (mulberry32), inlined to keep the bench standalone. */
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 module.exports = { ADD, CANCEL, DELETE, EXECUTE, KIND_NAMES, counts, lobsterStream, syntheticStream };

@@ -3,6 +3,7 @@ import type { Side as DomainSide } from '@meridian/domain';
 import { Side } from './gen/meridian/v1/common';
 import { ExecutionKind } from './gen/meridian/v1/execution';
 import type { ExecutionReport } from './gen/meridian/v1/execution';
+import type { Bar } from './gen/meridian/v1/market';
 
 /** Domain side of a wire side; SIDE_UNSPECIFIED and unknown values are refused. */
 export function sideFromWire(side: Side): DomainSide {
@@ -43,4 +44,40 @@ export function fillOf(report: ExecutionReport): { side: DomainSide; quantity: D
 /** True when the report ends the order without (further) fills: a cancel or a reject. */
 export function endsOrder(report: ExecutionReport): boolean {
   return report.kind === ExecutionKind.EXECUTION_KIND_CANCEL || report.kind === ExecutionKind.EXECUTION_KIND_REJECT;
+}
+
+/** An exact bar of one series, as the bar aggregators build it and the history store keeps it. */
+export interface ExactBarOf {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly interval: string;
+  readonly startTsNs: bigint;
+  readonly endTsNs: bigint;
+  readonly open: Decimal;
+  readonly high: Decimal;
+  readonly low: Decimal;
+  readonly close: Decimal;
+  readonly volume: Decimal;
+  readonly notional: Decimal;
+  readonly tradeCount: number;
+  readonly revision: number;
+}
+
+/** The wire `Bar` of an exact bar (decimals as their exact strings). */
+export function barToWire(b: ExactBarOf): Bar {
+  return {
+    venue: b.venue,
+    symbol: b.symbol,
+    interval: b.interval,
+    startTsNs: b.startTsNs,
+    endTsNs: b.endTsNs,
+    open: b.open.toString(),
+    high: b.high.toString(),
+    low: b.low.toString(),
+    close: b.close.toString(),
+    volume: b.volume.toString(),
+    notional: b.notional.toString(),
+    tradeCount: BigInt(b.tradeCount),
+    revision: b.revision,
+  };
 }

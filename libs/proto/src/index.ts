@@ -10,4 +10,5 @@ export type { CoordinatorServiceServer, ExecutionServiceServer, InferenceService
 export { Signal } from "./gen/meridian/v1/signal";
 export { descriptorSetPath, PROTO_PACKAGE } from "./descriptor";
 export type { MessageCodec } from "./codec";
-export { sideFromWire, sideToWire, decimalField, optionalDecimalField, fillOf, endsOrder } from "./convert";
+export { sideFromWire, sideToWire, decimalField, optionalDecimalField, fillOf, endsOrder, barToWire } from "./convert";
+export type { ExactBarOf } from "./convert";

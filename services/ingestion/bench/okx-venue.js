@@ -4,24 +4,14 @@
 // the venue's work is not billed to ingestion. Prints `port <n>` and `events <n>` on stdout.
 'use strict';
 const { WebSocketServer } = require('ws');
+const { seededRandom } = require('@meridian/testkit');
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const SYMBOLS = (process.env.BENCH_SYMBOLS ?? 'BTC-USDT,ETH-USDT,SOL-USDT,XRP-USDT').split(',');
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** About half trades (1–4 per frame, as OKX batches them when busy), half book deltas of 1–3 levels near the top. */
 function generate() {
-  const random = rng(7);
+  const random = seededRandom(7);
   const frames = [];
   const state = SYMBOLS.map((instId, k) => ({ instId, mid: 100 * (k + 1), seq: 1000, tradeId: 1 }));
   let ts = 1_700_000_000_000;

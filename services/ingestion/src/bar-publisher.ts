@@ -1,6 +1,6 @@
 import type { Bus } from '@meridian/bus';
 import { nowNanos } from '@meridian/domain';
-import { Bar } from '@meridian/proto';
+import { Bar, barToWire } from '@meridian/proto';
 import { createBarAggregator } from '@meridian/signals';
 import type { BarAggregator, BarAggregatorOptions, BarAggregatorStats, BarTrade, ExactBar } from '@meridian/signals';
 
@@ -143,20 +143,6 @@ export class BarPublisher {
   }
 
   private toWire(b: ExactBar): Bar {
-    return {
-      venue: this.options.venue,
-      symbol: this.options.symbol,
-      interval: b.interval,
-      startTsNs: b.startTsNs,
-      endTsNs: b.endTsNs,
-      open: b.open.toString(),
-      high: b.high.toString(),
-      low: b.low.toString(),
-      close: b.close.toString(),
-      volume: b.volume.toString(),
-      notional: b.notional.toString(),
-      tradeCount: BigInt(b.tradeCount),
-      revision: b.revision,
-    };
+    return barToWire({ ...b, venue: this.options.venue, symbol: this.options.symbol });
   }
 }

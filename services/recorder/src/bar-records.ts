@@ -1,7 +1,7 @@
 import { PoisonMessageError } from '@meridian/bus';
 import { Decimal, isSymbol, parseVenue } from '@meridian/domain';
 import type { StoredBar } from '@meridian/history';
-import { Bar } from '@meridian/proto';
+import type { Bar } from '@meridian/proto';
 import { parseBarInterval } from '@meridian/signals';
 
 const MAX_TRADE_COUNT = BigInt(Number.MAX_SAFE_INTEGER);
@@ -69,23 +69,5 @@ export function barFromWire(bar: Bar, subject: string, expectedSubject: (venue: 
     notional,
     tradeCount: Number(bar.tradeCount),
     revision: bar.revision,
-  };
-}
-
-export function barToWire(b: StoredBar): Bar {
-  return {
-    venue: b.venue,
-    symbol: b.symbol,
-    interval: b.interval,
-    startTsNs: b.startTsNs,
-    endTsNs: b.endTsNs,
-    open: b.open.toString(),
-    high: b.high.toString(),
-    low: b.low.toString(),
-    close: b.close.toString(),
-    volume: b.volume.toString(),
-    notional: b.notional.toString(),
-    tradeCount: BigInt(b.tradeCount),
-    revision: b.revision,
   };
 }

@@ -1,11 +1,10 @@
-import { ApprovedOrder, ExecutionKind, ExecutionReport, OrderRejection, RecorderServiceService, executionKindToJSON, orderStatusToJSON, orderTypeToJSON, sideFromWire, sideToJSON } from '@meridian/proto';
+import { ApprovedOrder, ExecutionKind, ExecutionReport, OrderRejection, RecorderServiceService, barToWire, executionKindToJSON, orderStatusToJSON, orderTypeToJSON, sideFromWire, sideToJSON } from '@meridian/proto';
 import type { RecorderServiceServer } from '@meridian/proto';
 import { PoisonMessageError } from '@meridian/bus';
 import { BarStore } from '@meridian/history';
 import { Database, migrate, redact } from '@meridian/store';
 import { Status, field, grpcError } from '@meridian/runtime';
 import type { BaseSchema, ConfigOf, ServiceContext, ServiceDefinition } from '@meridian/runtime';
-import { barToWire } from './bar-records';
 import { recordBars } from './bar-recorder';
 import { InvalidGetBarsRequestError, barQueryOf } from './get-bars';
 import { RecorderRepository } from './repository';
