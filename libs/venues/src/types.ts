@@ -89,9 +89,11 @@ export interface Rejection {
 /**
  * Where one symbol of a feed stands.
  * `connecting` → `syncing` (waiting for a book snapshot) → `live`; `resyncing` after a gap or a
- * checksum mismatch; `stopped` after `stop()`; `finished` when a replay reached its end.
+ * checksum mismatch; `failed` when the venue refused the configuration (bad keys, plan limits:
+ * the feed retries slowly, an operator should look); `stopped` after `stop()`; `finished` when a
+ * replay reached its end.
  */
-export type FeedState = 'connecting' | 'syncing' | 'live' | 'resyncing' | 'stopped' | 'finished';
+export type FeedState = 'connecting' | 'syncing' | 'live' | 'resyncing' | 'failed' | 'stopped' | 'finished';
 
 export interface FeedSymbolStatus {
   readonly venue: string;

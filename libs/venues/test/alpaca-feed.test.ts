@@ -148,7 +148,7 @@ describe('documented errors', () => {
     expect(feed!.configProblem).toMatch(new RegExp(`Alpaca error ${code} \\(${msg}\\)`));
     expect(feed!.configProblem).toMatch(advice);
     const pause = sink.states.filter((s) => s.symbol === 'AAPL').at(-1)!;
-    expect(pause.state).toBe('connecting');
+    expect(pause.state).toBe('failed');
     expect(pause.detail).toMatch(new RegExp(`${code} .*next attempt in \\d+ ms`));
     expect(sink.rejectionsBy('venue_error').map((r) => r.detail)).toEqual([`Alpaca error ${code} (${msg}): ${msg}`]);
 

@@ -275,7 +275,7 @@ export class AlpacaMarketDataFeed implements MarketFeed {
     // ±20% jitter: not from zero as for reconnects, because a short wait is the thing to avoid here.
     const delayMs = Math.round(cap * (0.8 + 0.4 * this.random()));
     this.problem = this.redact(why);
-    this.table.setState(undefined, 'connecting', `${this.problem}; next attempt in ${delayMs} ms`);
+    this.table.setState(undefined, 'failed', `${this.problem}; next attempt in ${delayMs} ms`);
     this.session = 'closed';
     this.pausing = this.ws.stop();
     this.configTimer = setTimeout(() => {
