@@ -9,9 +9,15 @@ export type RoundingMode = 'down' | 'up' | 'floor' | 'ceil' | 'half-up' | 'half-
 const DECIMAL_PATTERN = /^([+-])?(\d+)(?:\.(\d+))?$/;
 const MAX_SCALE = 36;
 
+// Powers of ten up to twice the largest scale (a product's scale) are looked up, not computed.
+const POW10: readonly bigint[] = Array.from({ length: 2 * MAX_SCALE + 1 }, (_, n) => 10n ** BigInt(n));
+
 function pow10(n: number): bigint {
-  return 10n ** BigInt(n);
+  return n < POW10.length ? POW10[n]! : 10n ** BigInt(n);
 }
+
+/** Digits a float holds exactly: a coefficient of at most this many digits is read without BigInt parsing. */
+const EXACT_FLOAT_DIGITS = 15;
 
 function checkScale(scale: number, input: unknown): void {
   if (!Number.isInteger(scale) || scale < 0 || scale > MAX_SCALE) {
@@ -61,12 +67,22 @@ export class Decimal {
   static readonly ZERO = new Decimal(0n, 0);
   static readonly ONE = new Decimal(1n, 0);
 
+  /**
+   * `toString()` once computed, or the parsed text when it was already in plain normalised form:
+   * hot paths print the same value more than once (a venue price goes to a status line and a wire
+   * message). A private field, so it is not part of the value (structural equality ignores it).
+   */
+  #text: string | undefined;
+
   private constructor(
     /** The integer coefficient. */
     readonly coef: bigint,
     /** The number of digits after the decimal point. */
     readonly scale: number,
-  ) {}
+    text?: string,
+  ) {
+    this.#text = text;
+  }
 
   private static normalised(coef: bigint, scale: number): Decimal {
     if (coef === 0n) return Decimal.ZERO;
@@ -95,6 +111,54 @@ export class Decimal {
 
   static parse(text: string): Decimal {
     if (typeof text !== 'string') throw new InvalidDecimalError(text, 'not a string');
+    return Decimal.parseShort(text) ?? Decimal.parseGeneral(text);
+  }
+
+  /**
+   * The common case in one pass without a regex or BigInt parsing: optional sign, digits, optional
+   * `.digits`, at most 15 digits in all (exact in a float). Anything else (whitespace, long or
+   * malformed input) returns undefined and takes the general path, which also words the errors.
+   */
+  private static parseShort(text: string): Decimal | undefined {
+    const n = text.length;
+    let i = 0;
+    let c = n > 0 ? text.charCodeAt(0) : 0;
+    const negative = c === 45; // '-'
+    if (negative || c === 43) i = 1; // '+'
+    const wholeStart = i;
+    let value = 0;
+    for (; i < n; i++) {
+      c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      value = value * 10 + (c - 48);
+    }
+    const wholeDigits = i - wholeStart;
+    if (wholeDigits === 0) return undefined;
+    let scale = 0;
+    if (i < n) {
+      if (c !== 46) return undefined; // '.'
+      const fractionStart = ++i;
+      for (; i < n; i++) {
+        c = text.charCodeAt(i);
+        if (c < 48 || c > 57) return undefined;
+        value = value * 10 + (c - 48);
+      }
+      scale = n - fractionStart;
+      if (scale === 0) return undefined;
+    }
+    if (wholeDigits + scale > EXACT_FLOAT_DIGITS) return undefined;
+    if (value === 0) return Decimal.ZERO;
+    const parsedScale = scale;
+    while (scale > 0 && value % 10 === 0) {
+      value /= 10;
+      scale -= 1;
+    }
+    // Already plain and normalised (no '+', no leading or trailing zeros): it is its own toString().
+    const plain = text.charCodeAt(0) !== 43 && (wholeDigits === 1 || text.charCodeAt(wholeStart) !== 48) && scale === parsedScale;
+    return new Decimal(BigInt(negative ? -value : value), scale, plain ? text : undefined);
+  }
+
+  private static parseGeneral(text: string): Decimal {
     const m = DECIMAL_PATTERN.exec(text.trim());
     if (!m) throw new InvalidDecimalError(text, 'expected digits with an optional sign and fraction');
     const [, sign, whole, fraction = ''] = m;
@@ -210,7 +274,12 @@ export class Decimal {
   }
 
   cmp(other: Decimal | string): -1 | 0 | 1 {
-    const [a, b] = this.aligned(Decimal.from(other));
+    const o = other instanceof Decimal ? other : Decimal.from(other);
+    // Books compare prices constantly: no tuple, and no scaling when the scales agree.
+    let a = this.coef;
+    let b = o.coef;
+    if (this.scale > o.scale) b *= pow10(this.scale - o.scale);
+    else if (this.scale < o.scale) a *= pow10(o.scale - this.scale);
     return a === b ? 0 : a < b ? -1 : 1;
   }
 
@@ -253,6 +322,10 @@ export class Decimal {
 
   /** Plain notation, never an exponent: `-0.0005`, `12`, `1234.5`. */
   toString(): string {
+    return (this.#text ??= this.format());
+  }
+
+  private format(): string {
     const negative = this.coef < 0n;
     const digits = (negative ? -this.coef : this.coef).toString();
     if (this.scale === 0) return (negative ? '-' : '') + digits;

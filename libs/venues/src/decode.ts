@@ -36,6 +36,33 @@ export function string(value: unknown, what: string): string {
 
 /** A venue number given as a JSON string or number, read exactly. */
 export function decimal(value: unknown, what: string, rule: 'positive' | 'non_negative'): Decimal {
+  return tryDecimal(value, rule) ?? checkedDecimal(value, what, rule);
+}
+
+/**
+ * What `decimal()` returns, or undefined where it would throw: for hot paths that name the field
+ * (a string built per field of every level) only when something is wrong, by calling the
+ * throwing reader then.
+ */
+export function tryDecimal(value: unknown, rule: 'positive' | 'non_negative'): Decimal | undefined {
+  let d: Decimal | undefined;
+  if (typeof value === 'string') d = parsedOrUndefined(value);
+  else if (typeof value === 'number' && Number.isFinite(value)) d = parsedOrUndefined(String(value));
+  if (d === undefined) return undefined;
+  return (rule === 'positive' ? d.isPositive() : !d.isNegative()) ? d : undefined;
+}
+
+function parsedOrUndefined(text: string): Decimal | undefined {
+  try {
+    return Decimal.parse(text);
+  } catch (err) {
+    // Not lost: the caller goes on to the throwing reader, which reports it.
+    if (err instanceof InvalidDecimalError) return undefined;
+    throw err;
+  }
+}
+
+function checkedDecimal(value: unknown, what: string, rule: 'positive' | 'non_negative'): Decimal {
   let d: Decimal;
   if (typeof value === 'string') {
     try {
@@ -60,20 +87,48 @@ export function decimal(value: unknown, what: string, rule: 'positive' | 'non_ne
   return d;
 }
 
+/** The last conversion: events of one frame, and frames of one millisecond, share their time. */
+let lastMillisText = '0';
+let lastNanos = 0n;
+
 /** Milliseconds since the epoch as a JSON string or integer → ns. */
 export function millisToNanos(value: unknown, what: string): bigint {
+  const ns = tryMillisToNanos(value);
+  if (ns === undefined) throw new FrameRejectedError('schema', `${what}: expected epoch milliseconds, got ${describe(value)}`);
+  return ns;
+}
+
+/** What `millisToNanos()` returns, or undefined where it would throw. */
+export function tryMillisToNanos(value: unknown): bigint | undefined {
   const text = typeof value === 'number' ? String(value) : value;
-  if (typeof text !== 'string' || !/^\d{1,16}$/.test(text)) {
-    throw new FrameRejectedError('schema', `${what}: expected epoch milliseconds, got ${describe(value)}`);
+  if (typeof text !== 'string') return undefined;
+  if (text === lastMillisText) return lastNanos;
+  // 1 to 16 ASCII digits in one pass; past 2^53 (some 16-digit values) BigInt reads the text.
+  const n = text.length;
+  if (n === 0 || n > 16) return undefined;
+  let ms = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+    ms = ms * 10 + (c - 48);
   }
-  return BigInt(text) * 1_000_000n;
+  lastNanos = (Number.isSafeInteger(ms) ? BigInt(ms) : BigInt(text)) * 1_000_000n;
+  lastMillisText = text;
+  return lastNanos;
 }
 
 /** A sequence number (JSON integer or integer string) as bigint. */
 export function sequence(value: unknown, what: string): bigint {
+  const seq = trySequence(value);
+  if (seq === undefined) throw new FrameRejectedError('schema', `${what}: expected an integer sequence number, got ${describe(value)}`);
+  return seq;
+}
+
+/** What `sequence()` returns, or undefined where it would throw. */
+export function trySequence(value: unknown): bigint | undefined {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
   if (typeof value === 'string' && /^-?\d{1,20}$/.test(value)) return BigInt(value);
-  throw new FrameRejectedError('schema', `${what}: expected an integer sequence number, got ${describe(value)}`);
+  return undefined;
 }
 
 export function describe(value: unknown): string {

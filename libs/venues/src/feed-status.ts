@@ -1,3 +1,4 @@
+import type { Decimal } from '@meridian/domain';
 import type { FeedSink, FeedState, FeedSymbolStatus, NormalizedBookUpdate, NormalizedTrade, Rejection, VenueBar } from './types';
 
 interface MutableStatus {
@@ -7,7 +8,8 @@ interface MutableStatus {
   rejected: number;
   trades: number;
   bookUpdates: number;
-  lastPrice: string;
+  /** Printed when a status is asked for, not on every trade. */
+  lastPrice: Decimal | undefined;
   lastEventTsNs: bigint;
 }
 
@@ -26,7 +28,7 @@ export class FeedStatusTable {
     symbols: readonly string[],
   ) {
     for (const symbol of symbols) {
-      this.table.set(symbol, { state: 'connecting', reconnects: 0, resyncs: 0, rejected: 0, trades: 0, bookUpdates: 0, lastPrice: '', lastEventTsNs: 0n });
+      this.table.set(symbol, { state: 'connecting', reconnects: 0, resyncs: 0, rejected: 0, trades: 0, bookUpdates: 0, lastPrice: undefined, lastEventTsNs: 0n });
     }
   }
 
@@ -47,7 +49,7 @@ export class FeedStatusTable {
     const s = this.table.get(t.symbol);
     if (s) {
       s.trades++;
-      s.lastPrice = t.price.toString();
+      s.lastPrice = t.price;
       s.lastEventTsNs = t.tsNs;
     }
     this.sink.trade(t);
@@ -93,6 +95,6 @@ export class FeedStatusTable {
   }
 
   snapshot(): FeedSymbolStatus[] {
-    return [...this.table].map(([symbol, s]) => ({ venue: this.venue, symbol, source: this.source, ...s }));
+    return [...this.table].map(([symbol, s]) => ({ venue: this.venue, symbol, source: this.source, ...s, lastPrice: s.lastPrice?.toString() ?? '' }));
   }
 }

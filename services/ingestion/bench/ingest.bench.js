@@ -4,8 +4,10 @@
 //
 // The venue is bench/okx-venue.js in its own process (generated frames, sent flat out), so its
 // work is not billed to ingestion. Peer in the same run: the same pipeline publishing one
-// JetStream message per event (no batching), on a smaller stream. Also reported: peak RSS.
-// Run: npm run bench (in services/ingestion, after the build), with NATS at NATS_URL.
+// JetStream message per event (no batching), on a smaller stream. Also reported: peak RSS, and
+// the RSS before the run (the process with its modules loaded and connected, before any event).
+// Run: npm run bench (in services/ingestion, after the build), with NATS at NATS_URL;
+// BENCH_EVENTS / BENCH_PEER_EVENTS set the two runs' sizes.
 'use strict';
 const { spawn } = require('node:child_process');
 const { createInterface } = require('node:readline');
@@ -65,11 +67,16 @@ async function run(label, events, publisherOptions, bus) {
     if (rejected <= 3) console.error(r);
     reject(r);
   };
-  let peakRss = process.memoryUsage().rss;
+  const startRss = process.memoryUsage().rss;
+  let peakRss = startRss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   const started = process.hrtime.bigint();
   await feed.start(pipeline);
-  await Promise.race([allPublished, new Promise((_, fail) => setTimeout(() => fail(new Error(`${label}: ${published} of ${venue.events} events published after 120 s (${rejected} rejected, ${failed} failed)`)), 120_000))]);
+  let deadline;
+  const timedOut = new Promise((_, fail) => {
+    deadline = setTimeout(() => fail(new Error(`${label}: ${published} of ${venue.events} events published after 120 s (${rejected} rejected, ${failed} failed)`)), 120_000);
+  });
+  await Promise.race([allPublished, timedOut]).finally(() => clearTimeout(deadline));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -81,7 +88,7 @@ async function run(label, events, publisherOptions, bus) {
   const rate = published / seconds;
   console.log(
     `${label.padEnd(34)} ${published.toLocaleString().padStart(10)} events (${venue.frames.toLocaleString()} frames) in ${seconds.toFixed(2)} s = ${Math.round(rate).toLocaleString().padStart(9)} events/s, ` +
-      `${messages.toLocaleString()} messages (${(published / messages).toFixed(1)} events each), peak RSS ${(peakRss / 1048576).toFixed(0)} MB`,
+      `${messages.toLocaleString()} messages (${(published / messages).toFixed(1)} events each), peak RSS ${(peakRss / 1048576).toFixed(0)} MB (${(startRss / 1048576).toFixed(0)} MB before the run)`,
   );
   return rate;
 }

@@ -1,8 +1,8 @@
 import type { Bus } from '@meridian/bus';
-import { BookUpdateBatch, TradeBatch, sideToWire } from '@meridian/proto';
-import type { BookUpdate, PriceLevel, Trade } from '@meridian/proto';
-import type { Level } from '@meridian/book';
+import { BookUpdateBatch, TradeBatch } from '@meridian/proto';
+import type { MessageCodec } from '@meridian/proto';
 import type { NormalizedBookUpdate, NormalizedTrade } from '@meridian/venues';
+import { BatchEncoder } from './batch-encoder';
 
 export interface MarketPublisherOptions {
   /** Most events in one JetStream message. */
@@ -23,17 +23,37 @@ export interface MarketPublisherHooks {
 
 type Kind = 'trade' | 'book';
 
-interface Pending {
-  readonly kind: Kind;
-  readonly subject: string;
-  items: (Trade | BookUpdate)[];
+interface EncodedBatch {
+  readonly bytes: Uint8Array;
+  readonly events: number;
 }
 
-function levelsToWire(levels: readonly Level[]): PriceLevel[] {
-  const out = new Array<PriceLevel>(levels.length);
-  for (let i = 0; i < levels.length; i++) out[i] = { price: levels[i]!.price.toString(), size: levels[i]!.size.toString() };
-  return out;
+/** One subject's events on their way: the open batch, and full ones waiting for an in-flight slot. */
+interface Pending {
+  readonly kind: Kind;
+  readonly venue: string;
+  readonly symbol: string;
+  readonly subject: string;
+  readonly encoder: BatchEncoder;
+  readonly full: EncodedBatch[];
 }
+
+/**
+ * A batch message whose bytes `BatchEncoder` already wrote: the bus writes them as they are into
+ * a writer of the batch's own codec. Decoding gives the bytes of the decoded batch, so the codec
+ * stays honest if something reads with it.
+ */
+function preEncoded<T>(batch: MessageCodec<T>, empty: T): MessageCodec<Uint8Array> {
+  return {
+    encode: (bytes, writer) => (writer ?? batch.encode(empty)).raw(bytes),
+    decode: (input, length) => batch.encode(batch.decode(input, length)).finish(),
+    fromPartial: (object) => (object instanceof Uint8Array ? object : new Uint8Array(0)),
+    toJSON: (bytes) => batch.toJSON(batch.decode(bytes)),
+  };
+}
+
+const TRADE_BATCH_BYTES = preEncoded(TradeBatch, { trades: [] });
+const BOOK_BATCH_BYTES = preEncoded(BookUpdateBatch, { updates: [] });
 
 /**
  * Normalised events to JetStream, batched per symbol and kind.
@@ -43,14 +63,28 @@ function levelsToWire(levels: readonly Level[]): PriceLevel[] {
  * its oldest event has waited `flushMs`, and while `maxInFlight` publishes await their acks new
  * events simply join bigger batches (adaptive batching: light load keeps latency, heavy load keeps
  * throughput). Messages of one subject leave in order on one connection, so order is kept.
+ *
+ * Each event is encoded into its subject's batch message when it arrives (`BatchEncoder`): what
+ * waits is bytes (~60 per event), and a batch leaves as those bytes, with no wire objects built
+ * and encoded again per publish.
  */
 export class MarketPublisher {
-  private readonly pending = new Map<string, Pending>();
+  /** Per kind, venue and symbol (nested: no key string per event). */
+  private readonly bySubject = { trade: new Map<string, Map<string, Pending>>(), book: new Map<string, Map<string, Pending>>() };
+  /** Every subject in the order it first appeared: the order batches leave in. */
+  private readonly subjects: Pending[] = [];
+  /** The subject of the last event of each kind: a frame's events share it. */
+  private lastTrade: Pending | undefined;
+  private lastBook: Pending | undefined;
   private bufferedEvents = 0;
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly settled = new Set<Promise<void>>();
   private capacityWaiters: (() => void)[] = [];
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.flush();
+  };
 
   constructor(
     private readonly bus: Bus,
@@ -63,31 +97,28 @@ export class MarketPublisher {
   }
 
   trade(t: NormalizedTrade): void {
-    const wire: Trade = {
-      venue: t.venue,
-      symbol: t.symbol,
-      tradeId: t.tradeId,
-      price: t.price.toString(),
-      size: t.size.toString(),
-      aggressor: t.aggressor === undefined ? 0 : sideToWire(t.aggressor),
-      tsNs: t.tsNs,
-      receivedTsNs: t.receivedTsNs,
-    };
-    this.add('trade', t.venue, t.symbol, wire);
+    if (this.bufferedEvents >= this.options.maxBuffered) return this.hooks.dropped('trade', 1);
+    let p = this.lastTrade;
+    if (p === undefined || p.symbol !== t.symbol || p.venue !== t.venue) p = this.lastTrade = this.pendingFor('trade', t.venue, t.symbol);
+    try {
+      p.encoder.trade(t);
+    } catch (err) {
+      // An event the wire cannot carry (a time beyond int64): that event fails, the batch goes on.
+      return this.hooks.failed('trade', 1, err);
+    }
+    this.added(p);
   }
 
   book(u: NormalizedBookUpdate): void {
-    const wire: BookUpdate = {
-      venue: u.venue,
-      symbol: u.symbol,
-      seq: u.seq,
-      snapshot: u.snapshot,
-      bids: levelsToWire(u.bids),
-      asks: levelsToWire(u.asks),
-      tsNs: u.tsNs,
-      receivedTsNs: u.receivedTsNs,
-    };
-    this.add('book', u.venue, u.symbol, wire);
+    if (this.bufferedEvents >= this.options.maxBuffered) return this.hooks.dropped('book', 1);
+    let p = this.lastBook;
+    if (p === undefined || p.symbol !== u.symbol || p.venue !== u.venue) p = this.lastBook = this.pendingFor('book', u.venue, u.symbol);
+    try {
+      p.encoder.book(u);
+    } catch (err) {
+      return this.hooks.failed('book', 1, err);
+    }
+    this.added(p);
   }
 
   /** Resolves when a pull source (simulator, replay) may produce more: backpressure instead of drops. */
@@ -110,64 +141,66 @@ export class MarketPublisher {
     this.timer = undefined;
   }
 
-  private add(kind: Kind, venue: string, symbol: string, item: Trade | BookUpdate): void {
-    if (this.bufferedEvents >= this.options.maxBuffered) {
-      this.hooks.dropped(kind, 1);
-      return;
+  private pendingFor(kind: Kind, venue: string, symbol: string): Pending {
+    let byVenue = this.bySubject[kind].get(venue);
+    if (!byVenue) {
+      byVenue = new Map();
+      this.bySubject[kind].set(venue, byVenue);
     }
-    const key = `${kind}|${venue}|${symbol}`;
-    let p = this.pending.get(key);
+    let p = byVenue.get(symbol);
     if (!p) {
       const subject = this.bus.subjects.marketData(venue, symbol, kind === 'trade' ? 'trades' : 'book');
-      p = { kind, subject, items: [] };
-      this.pending.set(key, p);
+      p = { kind, venue, symbol, subject, encoder: new BatchEncoder(venue, symbol), full: [] };
+      byVenue.set(symbol, p);
+      this.subjects.push(p);
     }
-    p.items.push(item);
+    return p;
+  }
+
+  private added(p: Pending): void {
     this.bufferedEvents++;
-    if (p.items.length >= this.options.maxBatch) this.flush();
-    else this.timer ??= setTimeout(() => {
-      this.timer = undefined;
+    if (p.encoder.events >= this.options.maxBatch) {
+      p.full.push(p.encoder.take());
       this.flush();
-    }, this.options.flushMs);
+    } else {
+      this.timer ??= setTimeout(this.onTimer, this.options.flushMs);
+    }
   }
 
   private flush(): void {
-    for (const p of this.pending.values()) {
-      while (p.items.length > 0 && this.inFlight < this.options.maxInFlight) {
-        const items = p.items.length <= this.options.maxBatch ? p.items : p.items.slice(0, this.options.maxBatch);
-        p.items = items === p.items ? [] : p.items.slice(items.length);
-        this.send(p, items);
+    for (const p of this.subjects) {
+      while (this.inFlight < this.options.maxInFlight) {
+        const batch = p.full.length > 0 ? p.full.shift()! : p.encoder.events > 0 ? p.encoder.take() : undefined;
+        if (batch === undefined) break;
+        this.send(p, batch);
       }
     }
     if (this.bufferedEvents > 0 && this.inFlight < this.options.maxInFlight) {
-      this.timer ??= setTimeout(() => {
-        this.timer = undefined;
-        this.flush();
-      }, this.options.flushMs);
+      this.timer ??= setTimeout(this.onTimer, this.options.flushMs);
     }
   }
 
-  private send(p: Pending, items: (Trade | BookUpdate)[]): void {
+  private send(p: Pending, batch: EncodedBatch): void {
     this.inFlight++;
-    const publish =
-      p.kind === 'trade'
-        ? this.bus.publish(p.subject, TradeBatch, { trades: items as Trade[] })
-        : this.bus.publish(p.subject, BookUpdateBatch, { updates: items as BookUpdate[] });
-    const done: Promise<void> = publish.then(
-      () => this.hooks.published(p.kind, items.length, 1),
-      (err: unknown) => this.hooks.failed(p.kind, items.length, err),
-    ).finally(() => {
-      this.inFlight--;
-      this.bufferedEvents -= items.length;
-      this.settled.delete(done);
-      if (this.bufferedEvents < this.options.maxBuffered / 2 && this.capacityWaiters.length > 0) {
-        const waiters = this.capacityWaiters;
-        this.capacityWaiters = [];
-        for (const w of waiters) w();
-      }
-      // Whatever gathered while this batch was out leaves now, as one bigger batch.
-      this.flush();
-    });
+    const events = batch.events;
+    const publish = this.bus.publish(p.subject, p.kind === 'trade' ? TRADE_BATCH_BYTES : BOOK_BATCH_BYTES, batch.bytes);
+    const done: Promise<void> = publish
+      .then(
+        () => this.hooks.published(p.kind, events, 1),
+        (err: unknown) => this.hooks.failed(p.kind, events, err),
+      )
+      .finally(() => {
+        this.inFlight--;
+        this.bufferedEvents -= events;
+        this.settled.delete(done);
+        if (this.bufferedEvents < this.options.maxBuffered / 2 && this.capacityWaiters.length > 0) {
+          const waiters = this.capacityWaiters;
+          this.capacityWaiters = [];
+          for (const w of waiters) w();
+        }
+        // Whatever gathered while this batch was out leaves now, as one bigger batch.
+        this.flush();
+      });
     this.settled.add(done);
   }
 }

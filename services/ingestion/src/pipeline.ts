@@ -1,6 +1,8 @@
-import type { Counter, Histogram } from 'prom-client';
+import type { Counter } from 'prom-client';
 import type { Logger, Metrics } from '@meridian/runtime';
 import type { FeedSink, FeedState, NormalizedBookUpdate, NormalizedTrade, Rejection, VenueBar } from '@meridian/venues';
+import { HotHistogram } from './hot-histogram';
+import type { HotHistogramSeries } from './hot-histogram';
 import type { EventValidator } from './validator';
 
 /** Where accepted events go next: the JetStream publisher, the bar builder. */
@@ -42,18 +44,33 @@ class RejectionLog {
   }
 }
 
+/** What one venue's accepted events add to the metrics; bound once, so an event costs no label lookup. */
+interface VenueMetrics {
+  readonly venue: string;
+  /** Accepted since the counter last read them (a scrape). */
+  trades: number;
+  books: number;
+  readonly tradeLatency: HotHistogramSeries;
+  readonly bookLatency: HotHistogramSeries;
+}
+
 /**
  * The sink every feed writes into: validate, count, then hand on. Nothing here throws back into a
  * feed: a refused event is counted by reason, logged (rate-limited) and dropped.
+ *
+ * Accepted events are counted in plain fields and handed to the Prometheus counter when it is
+ * read, and their latency goes into a `HotHistogram`: per event that is a few additions instead
+ * of two label-hashing prom-client calls (half a microsecond, a tenth of the event's budget).
  */
 export class IngestionPipeline implements FeedSink {
   private readonly rejected;
-  private readonly accepted;
-  private readonly feedLatency;
+  private readonly accepted: Counter<'venue' | 'kind'>;
+  private readonly feedLatency: HotHistogram<'venue' | 'kind'>;
   private readonly feedState;
   private readonly rejectionLog: RejectionLog;
-  /** Label-bound metric children per venue: label hashing per event would cost more than the event. */
-  private readonly bound = new Map<string, { trade: Counter.Internal; book: Counter.Internal; tradeLatency: Histogram.Internal<'venue' | 'kind'>; bookLatency: Histogram.Internal<'venue' | 'kind'> }>();
+  private readonly byVenue = new Map<string, VenueMetrics>();
+  /** The last venue seen: a pipeline almost always serves one feed. */
+  private current: VenueMetrics | undefined;
 
   constructor(
     private readonly validator: EventValidator,
@@ -66,8 +83,21 @@ export class IngestionPipeline implements FeedSink {
       help: 'Market-data messages refused by validation, by reason',
       labelNames: ['venue', 'reason'],
     });
-    this.accepted = metrics.counter({ name: 'md_events_accepted_total', help: 'Market events that passed validation', labelNames: ['venue', 'kind'] });
-    this.feedLatency = metrics.histogram({
+    const byVenue = this.byVenue;
+    this.accepted = metrics.counter({
+      name: 'md_events_accepted_total',
+      help: 'Market events that passed validation',
+      labelNames: ['venue', 'kind'],
+      collect() {
+        for (const m of byVenue.values()) {
+          if (m.trades > 0) this.inc({ venue: m.venue, kind: 'trade' }, m.trades);
+          if (m.books > 0) this.inc({ venue: m.venue, kind: 'book' }, m.books);
+          m.trades = 0;
+          m.books = 0;
+        }
+      },
+    });
+    this.feedLatency = new HotHistogram(metrics, {
       name: 'md_feed_latency_seconds',
       help: 'Receive time minus exchange time of accepted events',
       labelNames: ['venue', 'kind'],
@@ -85,8 +115,9 @@ export class IngestionPipeline implements FeedSink {
     const r = this.validator.trade(t);
     if (r) return this.reject(r);
     const m = this.metricsFor(t.venue);
-    m.trade.inc();
-    if (t.tsNs > 0n && t.receivedTsNs >= t.tsNs) m.tradeLatency.observe(Number(t.receivedTsNs - t.tsNs) / 1e9);
+    m.trades++;
+    // Statistical: float nanoseconds are exact to well under a microsecond here.
+    if (t.tsNs > 0n && t.receivedTsNs >= t.tsNs) m.tradeLatency.observe((Number(t.receivedTsNs) - Number(t.tsNs)) / 1e9);
     this.outputs.trade(t);
   }
 
@@ -94,22 +125,26 @@ export class IngestionPipeline implements FeedSink {
     const r = this.validator.book(u);
     if (r) return this.reject(r);
     const m = this.metricsFor(u.venue);
-    m.book.inc();
-    if (u.tsNs > 0n && u.receivedTsNs >= u.tsNs) m.bookLatency.observe(Number(u.receivedTsNs - u.tsNs) / 1e9);
+    m.books++;
+    if (u.tsNs > 0n && u.receivedTsNs >= u.tsNs) m.bookLatency.observe((Number(u.receivedTsNs) - Number(u.tsNs)) / 1e9);
     this.outputs.book(u);
   }
 
-  private metricsFor(venue: string) {
-    let m = this.bound.get(venue);
+  private metricsFor(venue: string): VenueMetrics {
+    const current = this.current;
+    if (current !== undefined && current.venue === venue) return current;
+    let m = this.byVenue.get(venue);
     if (!m) {
       m = {
-        trade: this.accepted.labels({ venue, kind: 'trade' }),
-        book: this.accepted.labels({ venue, kind: 'book' }),
-        tradeLatency: this.feedLatency.labels({ venue, kind: 'trade' }),
-        bookLatency: this.feedLatency.labels({ venue, kind: 'book' }),
+        venue,
+        trades: 0,
+        books: 0,
+        tradeLatency: this.feedLatency.series({ venue, kind: 'trade' }),
+        bookLatency: this.feedLatency.series({ venue, kind: 'book' }),
       };
-      this.bound.set(venue, m);
+      this.byVenue.set(venue, m);
     }
+    this.current = m;
     return m;
   }
 
@@ -125,7 +160,7 @@ export class IngestionPipeline implements FeedSink {
 
   state(venue: string, symbol: string, state: FeedState, detail: string): void {
     this.feedState.set({ venue, symbol }, state === 'live' ? 1 : 0);
-    const level = state === 'resyncing' ? 'warn' : 'info';
+    const level = state === 'failed' ? 'error' : state === 'resyncing' ? 'warn' : 'info';
     this.logger[level]({ venue, symbol, state, detail }, 'feed state changed');
   }
 }

@@ -1,4 +1,5 @@
 import type { NormalizedBookUpdate, NormalizedTrade, Rejection } from '@meridian/venues';
+import { RecentIds } from './recent-ids';
 
 export interface ValidationLimits {
   /** An event received more than this long after its exchange time is stale, ms; 0 turns the check off (replays). */
@@ -9,10 +10,11 @@ export interface ValidationLimits {
 
 interface SymbolState {
   lastBookSeq: bigint;
-  readonly recentIds: Set<string>;
-  readonly idOrder: string[];
-  idCursor: number;
+  /** A bounded memory: it stays the same size however long the feed runs. */
+  readonly recentIds: RecentIds;
 }
+
+type Level = NormalizedBookUpdate['bids'][number];
 
 /**
  * The checks every source passes through, whatever its adapter already did: a venue adapter knows
@@ -27,10 +29,10 @@ export class EventValidator {
   constructor(
     readonly venue: string,
     symbols: readonly string[],
-    private readonly limits: ValidationLimits,
+    limits: ValidationLimits,
   ) {
     this.maxAgeNs = BigInt(limits.maxEventAgeMs) * 1_000_000n;
-    for (const s of symbols) this.symbols.set(s, { lastBookSeq: 0n, recentIds: new Set(), idOrder: [], idCursor: 0 });
+    for (const s of symbols) this.symbols.set(s, { lastBookSeq: 0n, recentIds: new RecentIds(limits.recentTradeIds) });
   }
 
   trade(t: NormalizedTrade): Rejection | undefined {
@@ -42,7 +44,7 @@ export class EventValidator {
     const age = this.tooOld(t.tsNs, t.receivedTsNs);
     if (age !== undefined) return this.reject(t.symbol, 'stale', `trade ${t.tradeId}: received ${age} ms after its exchange time`);
     if (state.recentIds.has(t.tradeId)) return this.reject(t.symbol, 'stale', `trade ${t.tradeId} was already received`);
-    this.remember(state, t.tradeId);
+    state.recentIds.add(t.tradeId);
     return undefined;
   }
 
@@ -52,15 +54,10 @@ export class EventValidator {
     if (!u.snapshot && u.seq !== state.lastBookSeq + 1n) {
       return this.reject(u.symbol, 'out_of_order', `book delta seq ${u.seq} after seq ${state.lastBookSeq}`);
     }
-    for (const [side, levels] of [
-      ['bid', u.bids],
-      ['ask', u.asks],
-    ] as const) {
-      for (const l of levels) {
-        if (!l.price.isPositive() || l.size.isNegative()) {
-          return this.reject(u.symbol, 'non_positive', `book seq ${u.seq} ${side} level ${l.price} x ${l.size}: price must be positive and size not negative`);
-        }
-      }
+    const bad = invalidLevel(u.bids) ?? invalidLevel(u.asks);
+    if (bad !== undefined) {
+      const side = u.bids.includes(bad) ? 'bid' : 'ask';
+      return this.reject(u.symbol, 'non_positive', `book seq ${u.seq} ${side} level ${bad.price} x ${bad.size}: price must be positive and size not negative`);
     }
     if (u.snapshot) {
       const crossed = crossing(u);
@@ -78,23 +75,18 @@ export class EventValidator {
     return age > this.maxAgeNs ? (Number(age / 1000n) / 1000).toFixed(3) : undefined;
   }
 
-  /** A fixed-size ring of recent ids: memory stays bounded however long the feed runs. */
-  private remember(state: SymbolState, id: string): void {
-    const cap = this.limits.recentTradeIds;
-    if (cap <= 0) return;
-    if (state.idOrder.length < cap) {
-      state.idOrder.push(id);
-    } else {
-      state.recentIds.delete(state.idOrder[state.idCursor]!);
-      state.idOrder[state.idCursor] = id;
-      state.idCursor = (state.idCursor + 1) % cap;
-    }
-    state.recentIds.add(id);
-  }
-
   private reject(symbol: string, reason: Rejection['reason'], detail: string): Rejection {
     return { venue: this.venue, symbol: this.symbols.has(symbol) ? symbol : undefined, reason, detail };
   }
+}
+
+/** The first level with a price that is not positive or a negative size. */
+function invalidLevel(levels: readonly Level[]): Level | undefined {
+  for (let i = 0; i < levels.length; i++) {
+    const l = levels[i]!;
+    if (!l.price.isPositive() || l.size.isNegative()) return l;
+  }
+  return undefined;
 }
 
 /** Best bid against best ask of a snapshot whose levels may come in any order. */

@@ -37,6 +37,20 @@ interface Buffered {
   readonly receivedTsNs: bigint;
 }
 
+/** Keeps each level's venue text by normalised price; the decoded level is its own text. */
+function rememberSide(texts: Map<string, LevelText>, levels: readonly OkxLevel[]): void {
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i]!;
+    if (level.size.isZero()) texts.delete(level.price.toString());
+    else texts.set(level.price.toString(), level);
+  }
+}
+
+/** How a frame names itself in a rejection; built only when there is one to report. */
+function seqText(d: OkxBookData): string {
+  return `seqId ${d.seqId ?? '-'} prevSeqId ${d.prevSeqId ?? '-'}`;
+}
+
 function emptyStep(): BookSyncStep {
   return { rejections: [] };
 }
@@ -206,7 +220,6 @@ export class OkxBookSync {
   }
 
   private applyLive(step: BookSyncStep, d: OkxBookData, receivedTsNs: bigint): void {
-    const seq = `seqId ${d.seqId ?? '-'} prevSeqId ${d.prevSeqId ?? '-'}`;
     if (this.restSeqId !== undefined) {
       // The first delta after a REST snapshot with seqId S: drop what S already holds, then
       // require prevSeqId <= S < seqId.
@@ -216,12 +229,12 @@ export class OkxBookSync {
         return;
       }
       if (d.seqId < d.prevSeqId) {
-        this.resync(step, 'out_of_order', `sequence reset (${seq}) before the first delta after REST snapshot seqId ${s}`);
+        this.resync(step, 'out_of_order', `sequence reset (${seqText(d)}) before the first delta after REST snapshot seqId ${s}`);
         return;
       }
       if (d.seqId <= s) return; // already in the snapshot
       if (d.prevSeqId > s) {
-        this.resync(step, 'out_of_order', `first delta after REST snapshot seqId ${s} has ${seq}: updates in between are missing`);
+        this.resync(step, 'out_of_order', `first delta after REST snapshot seqId ${s} has ${seqText(d)}: updates in between are missing`);
         return;
       }
     } else if (this.lastSeqId !== undefined) {
@@ -230,19 +243,19 @@ export class OkxBookSync {
         return;
       }
       if (d.prevSeqId !== this.lastSeqId) {
-        this.resync(step, 'out_of_order', `delta ${seq} does not continue seqId ${this.lastSeqId}`);
+        this.resync(step, 'out_of_order', `delta ${seqText(d)} does not continue seqId ${this.lastSeqId}`);
         return;
       }
     }
     if (d.checksum !== undefined && d.checksum !== 0) {
       const bids = this.prospectiveTop('bid', d.bids);
       const asks = this.prospectiveTop('ask', d.asks);
-      if (!this.checksumHolds(step, d, bids, asks, `delta ${seq}`)) return;
+      if (!this.checksumHolds(step, d, bids, asks, `delta ${seqText(d)}`)) return;
     }
     if (d.bids.length > 0 || d.asks.length > 0) {
       const r = this.book.delta(d.bids, d.asks, d.tsNs, receivedTsNs);
       if (!r.ok) {
-        this.resync(step, rejectReasonFor(r.reason), `${r.detail} (${seq})`);
+        this.resync(step, rejectReasonFor(r.reason), `${r.detail} (${seqText(d)})`);
         return;
       }
       this.remember(d);
@@ -283,16 +296,8 @@ export class OkxBookSync {
   }
 
   private remember(d: OkxBookData): void {
-    for (const [levels, texts] of [
-      [d.bids, this.texts.bid],
-      [d.asks, this.texts.ask],
-    ] as const) {
-      for (const level of levels) {
-        const key = level.price.toString();
-        if (level.size.isZero()) texts.delete(key);
-        else texts.set(key, { px: level.px, sz: level.sz });
-      }
-    }
+    rememberSide(this.texts.bid, d.bids);
+    rememberSide(this.texts.ask, d.asks);
   }
 
   /** Drops the book and says how to get the next snapshot; `reason` undefined when already counted. */

@@ -4,11 +4,13 @@ import { excerpt } from '../decode';
 import { FrameRejectedError } from '../errors';
 import { FeedStatusTable } from '../feed-status';
 import { SymbolBook, rejectReasonFor } from '../symbol-book';
-import type { FeedSink, FeedSymbolStatus, MarketFeed, NormalizedTrade, RejectReason, VenueBar } from '../types';
+import type { FeedSink, FeedSymbolStatus, MarketFeed, RejectReason, VenueBar } from '../types';
 import { ReconnectingWebSocket } from '../ws-connection';
 import { OkxBookSync } from './book-sync';
 import type { BookSyncPhase, BookSyncStep } from './book-sync';
 import { okxChecksum } from './checksum';
+import { scanOkxPush } from './fast-push';
+import type { FastRoute } from './fast-push';
 import { parseOkxFeedOptions } from './config';
 import type { OkxFeedConfig, OkxFeedOptions, OkxInstrumentConfig } from './config';
 import {
@@ -21,11 +23,18 @@ import {
   subscribeOp,
   unsubscribeOp,
 } from './protocol';
-import type { OkxArg, OkxBookData, OkxFrame } from './protocol';
+import type { OkxArg, OkxBookData, OkxFrame, OkxTrade } from './protocol';
 import { OkxRestClient } from './rest';
 
 /** OKX caps one request at 64 KB; 50 subscriptions per `subscribe` op stays far below. */
 const SUBSCRIBE_BATCH = 50;
+
+/** The `data` elements of a book push (almost always one). */
+function decodeAll(data: readonly unknown[], kind: 'snapshot' | 'delta'): OkxBookData[] {
+  const books = new Array<OkxBookData>(data.length);
+  for (let i = 0; i < data.length; i++) books[i] = decodeBookData(data[i], i === 0 ? 'data[0]' : `data[${i}]`, kind);
+  return books;
+}
 
 interface InstrumentState {
   readonly config: OkxInstrumentConfig;
@@ -173,11 +182,36 @@ export class OkxPublicFeed implements MarketFeed {
     else inst.book?.invalidate();
   }
 
+  /** How a push would be decoded, for the shortcut (`scanOkxPush`); undefined sends it the general way. Mirrors `onPush`. */
+  private readonly fastRoute = (channel: string, instId: string, action: string | undefined): FastRoute | undefined => {
+    const inst = this.byInstId.get(instId);
+    if (inst === undefined) return undefined;
+    if (inst.book && channel === inst.config.book) {
+      if (!inst.sync) return 'snapshot';
+      return action === 'snapshot' ? 'snapshot' : action === 'update' ? 'delta' : undefined;
+    }
+    return channel === 'trades' && inst.config.trades ? 'trades' : undefined;
+  };
+
   private onMessage(text: string, receivedTsNs: bigint): void {
     if (!this.running) return;
     let inst: InstrumentState | undefined;
     let booksFrame = false;
     try {
+      // Trades and book pushes that are exactly as documented skip the JSON object tree.
+      const fast = scanOkxPush(text, this.fastRoute);
+      if (fast !== undefined) {
+        inst = this.byInstId.get(fast.instId)!;
+        if (fast.route === 'trades') {
+          this.onTrades(inst, fast.trades, receivedTsNs);
+        } else if (inst.sync) {
+          booksFrame = true;
+          this.onBooks(inst, inst.sync, fast.route === 'snapshot', fast.books, text, receivedTsNs);
+        } else {
+          this.onBookSnapshots(inst, inst.book!, fast.books, text, receivedTsNs);
+        }
+        return;
+      }
       const frame = decodeFrame(text);
       if (frame.kind !== 'push') {
         this.onEvent(frame, text);
@@ -235,13 +269,23 @@ export class OkxPublicFeed implements MarketFeed {
   private onPush(inst: InstrumentState, frame: Extract<OkxFrame, { kind: 'push' }>, text: string, receivedTsNs: bigint): void {
     const { channel } = frame.arg;
     if (frame.data.length === 0) throw new FrameRejectedError('schema', `data: empty for channel ${channel}`);
+    // Decode everything first: a frame is applied whole or rejected whole.
     if (inst.book && channel === inst.config.book) {
-      if (inst.sync) this.onBooks(inst, inst.sync, frame.action, frame.data, text, receivedTsNs);
-      else this.onBookSnapshots(inst, inst.book, frame.data, text, receivedTsNs);
+      if (inst.sync) {
+        const action = frame.action;
+        if (action !== 'snapshot' && action !== 'update') {
+          throw new FrameRejectedError('schema', `action: expected "snapshot" or "update", got ${JSON.stringify(action) ?? 'nothing'}`);
+        }
+        this.onBooks(inst, inst.sync, action === 'snapshot', decodeAll(frame.data, action === 'snapshot' ? 'snapshot' : 'delta'), text, receivedTsNs);
+      } else {
+        this.onBookSnapshots(inst, inst.book, decodeAll(frame.data, 'snapshot'), text, receivedTsNs);
+      }
       return;
     }
     if (channel === 'trades' && inst.config.trades) {
-      this.onTrades(inst, frame.data, receivedTsNs);
+      const trades = new Array<OkxTrade>(frame.data.length);
+      for (let i = 0; i < trades.length; i++) trades[i] = decodeTrade(frame.data[i], i);
+      this.onTrades(inst, trades, receivedTsNs);
       return;
     }
     const bar = candleBar(channel);
@@ -253,20 +297,15 @@ export class OkxPublicFeed implements MarketFeed {
     throw new FrameRejectedError('schema', `channel ${JSON.stringify(channel)} was not subscribed for ${inst.config.instId}`);
   }
 
-  private onBooks(inst: InstrumentState, sync: OkxBookSync, action: string | undefined, data: readonly unknown[], text: string, receivedTsNs: bigint): void {
-    if (action !== 'snapshot' && action !== 'update') {
-      throw new FrameRejectedError('schema', `action: expected "snapshot" or "update", got ${JSON.stringify(action) ?? 'nothing'}`);
-    }
-    // Decode everything first: a frame is applied whole or rejected whole.
-    const books = data.map((d, i) => decodeBookData(d, `data[${i}]`, action === 'snapshot' ? 'snapshot' : 'delta'));
+  /** A decoded `books` push: `action: "snapshot"` or `"update"`. */
+  private onBooks(inst: InstrumentState, sync: OkxBookSync, snapshot: boolean, books: readonly OkxBookData[], text: string, receivedTsNs: bigint): void {
     for (const book of books) {
-      this.carryOut(inst, action === 'snapshot' ? sync.onSnapshot(book, receivedTsNs) : sync.onDelta(book, receivedTsNs), text);
+      this.carryOut(inst, snapshot ? sync.onSnapshot(book, receivedTsNs) : sync.onDelta(book, receivedTsNs), text);
     }
   }
 
   /** `books5` / `bbo-tbt`: each push is the whole (shallow) book. */
-  private onBookSnapshots(inst: InstrumentState, book: SymbolBook, data: readonly unknown[], text: string, receivedTsNs: bigint): void {
-    const books = data.map((d, i) => decodeBookData(d, `data[${i}]`, 'snapshot'));
+  private onBookSnapshots(inst: InstrumentState, book: SymbolBook, books: readonly OkxBookData[], text: string, receivedTsNs: bigint): void {
     const symbol = inst.config.symbol;
     for (const b of books) {
       const problem = this.snapshotChecksumProblem(b);
@@ -294,21 +333,13 @@ export class OkxPublicFeed implements MarketFeed {
     return computed === b.checksum ? undefined : `snapshot: venue checksum ${b.checksum} != ${computed} computed on the book`;
   }
 
-  private onTrades(inst: InstrumentState, data: readonly unknown[], receivedTsNs: bigint): void {
-    const trades: NormalizedTrade[] = data.map((d, i) => {
-      const t = decodeTrade(d, `data[${i}]`);
-      return {
-        venue: this.venue,
-        symbol: inst.config.symbol,
-        tradeId: t.tradeId,
-        price: t.price,
-        size: t.size,
-        aggressor: t.side,
-        tsNs: t.tsNs,
-        receivedTsNs,
-      };
-    });
-    for (const t of trades) this.table.trade(t);
+  /** The decoded trades of one push (all decoded before any is emitted: a frame is accepted whole or rejected whole). */
+  private onTrades(inst: InstrumentState, trades: readonly OkxTrade[], receivedTsNs: bigint): void {
+    const symbol = inst.config.symbol;
+    for (let i = 0; i < trades.length; i++) {
+      const t = trades[i]!;
+      this.table.trade({ venue: this.venue, symbol, tradeId: t.tradeId, price: t.price, size: t.size, aggressor: t.side, tsNs: t.tsNs, receivedTsNs });
+    }
   }
 
   private onCandles(inst: InstrumentState, interval: string, data: readonly unknown[], receivedTsNs: bigint): void {

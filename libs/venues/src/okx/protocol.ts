@@ -1,6 +1,6 @@
 import type { Level } from '@meridian/book';
 import type { Decimal, Side } from '@meridian/domain';
-import { array, decimal, describe, isRecord, millisToNanos, parseJson, record, sequence, string } from '../decode';
+import { array, decimal, describe, isRecord, millisToNanos, parseJson, record, sequence, string, tryDecimal, tryMillisToNanos, trySequence } from '../decode';
 import { FrameRejectedError } from '../errors';
 import type { LevelText } from './checksum';
 
@@ -139,7 +139,24 @@ export function decodeFrame(text: string): OkxFrame {
   return { kind: 'push', arg, action, data };
 }
 
-function decodeLevel(value: unknown, what: string, size: 'positive' | 'non_negative'): OkxLevel {
+// The readers below try the common, valid case first and name the field (a string per field of
+// every level, built only to be thrown away) only when a check fails: then the checked reader
+// runs and throws exactly the rejection it always did.
+
+function decodeLevel(value: unknown, what: string, side: string, i: number, size: 'positive' | 'non_negative'): OkxLevel {
+  if (Array.isArray(value) && value.length >= 2) {
+    const px: unknown = value[0];
+    const sz: unknown = value[1];
+    const price = tryDecimal(px, 'positive');
+    const qty = price === undefined ? undefined : tryDecimal(sz, size);
+    if (price !== undefined && qty !== undefined) {
+      return { price, size: qty, px: typeof px === 'string' ? px : String(px), sz: typeof sz === 'string' ? sz : String(sz) };
+    }
+  }
+  return checkedLevel(value, `${what}.${side}[${i}]`, size);
+}
+
+function checkedLevel(value: unknown, what: string, size: 'positive' | 'non_negative'): OkxLevel {
   // [price, size, "0" (deprecated liquidated orders), number of orders]
   const level = array(value, what);
   if (level.length < 2) throw new FrameRejectedError('schema', `${what}: expected [price, size, ...], got ${describe(value)}`);
@@ -150,18 +167,26 @@ function decodeLevel(value: unknown, what: string, size: 'positive' | 'non_negat
   return { price, size: qty, px: typeof px === 'string' ? px : String(px), sz: typeof sz === 'string' ? sz : String(sz) };
 }
 
-function decodeLevels(value: unknown, what: string, size: 'positive' | 'non_negative'): OkxLevel[] {
+function decodeLevels(value: unknown, what: string, side: string, size: 'positive' | 'non_negative'): OkxLevel[] {
   // An empty side may be sent as [] or left out (a `books` heartbeat, a one-sided bbo-tbt).
   if (value === undefined) return [];
-  return array(value, what).map((level, i) => decodeLevel(level, `${what}[${i}]`, size));
+  const levels = Array.isArray(value) ? value : array(value, `${what}.${side}`);
+  const out = new Array<OkxLevel>(levels.length);
+  for (let i = 0; i < levels.length; i++) out[i] = decodeLevel(levels[i], what, side, i, size);
+  return out;
 }
 
 function decodeChecksum(value: unknown): number | undefined {
+  const n = checksumValue(value);
+  if (n === null) throw new FrameRejectedError('schema', `checksum: expected a 32-bit integer, got ${describe(value)}`);
+  return n;
+}
+
+/** The checksum as `decodeChecksum` reads it, or null where it throws. */
+export function checksumValue(value: unknown): number | undefined | null {
   if (value === undefined || value === null) return undefined;
   const n = typeof value === 'string' && /^-?\d{1,10}$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < -0x80000000 || n > 0xffffffff) {
-    throw new FrameRejectedError('schema', `checksum: expected a 32-bit integer, got ${describe(value)}`);
-  }
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < -0x80000000 || n > 0xffffffff) return null;
   return n | 0;
 }
 
@@ -173,16 +198,30 @@ export function decodeBookData(value: unknown, what: string, kind: 'snapshot' | 
   const data = record(value, what);
   const size = kind === 'delta' ? 'non_negative' : 'positive';
   return {
-    bids: decodeLevels(data.bids, `${what}.bids`, size),
-    asks: decodeLevels(data.asks, `${what}.asks`, size),
-    tsNs: millisToNanos(data.ts, `${what}.ts`),
+    bids: decodeLevels(data.bids, what, 'bids', size),
+    asks: decodeLevels(data.asks, what, 'asks', size),
+    tsNs: tryMillisToNanos(data.ts) ?? millisToNanos(data.ts, `${what}.ts`),
     checksum: decodeChecksum(data.checksum),
-    seqId: data.seqId === undefined ? undefined : sequence(data.seqId, `${what}.seqId`),
-    prevSeqId: data.prevSeqId === undefined ? undefined : sequence(data.prevSeqId, `${what}.prevSeqId`),
+    seqId: data.seqId === undefined ? undefined : (trySequence(data.seqId) ?? sequence(data.seqId, `${what}.seqId`)),
+    prevSeqId: data.prevSeqId === undefined ? undefined : (trySequence(data.prevSeqId) ?? sequence(data.prevSeqId, `${what}.prevSeqId`)),
   };
 }
 
-export function decodeTrade(value: unknown, what: string): OkxTrade {
+/** `data[index]` of a `trades` push. */
+export function decodeTrade(value: unknown, index: number): OkxTrade {
+  if (isRecord(value)) {
+    const { tradeId, side } = value;
+    if (typeof tradeId === 'string' && tradeId !== '' && (side === 'buy' || side === 'sell')) {
+      const price = tryDecimal(value.px, 'positive');
+      const size = price === undefined ? undefined : tryDecimal(value.sz, 'positive');
+      const tsNs = size === undefined ? undefined : tryMillisToNanos(value.ts);
+      if (price !== undefined && size !== undefined && tsNs !== undefined) return { tradeId, price, size, side: side === 'buy' ? 'BUY' : 'SELL', tsNs };
+    }
+  }
+  return checkedTrade(value, `data[${index}]`);
+}
+
+function checkedTrade(value: unknown, what: string): OkxTrade {
   const t = record(value, what);
   const tradeId = string(t.tradeId, `${what}.tradeId`);
   if (tradeId === '') throw new FrameRejectedError('schema', `${what}.tradeId: empty`);
