@@ -1,7 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import { Metadata, credentials } from '@grpc/grpc-js';
-import { RiskServiceClient } from '@meridian/proto';
+import { BookUpdateBatch, RiskServiceClient, TradeBatch } from '@meridian/proto';
 import type { Position } from '@meridian/proto';
 import { Subjects } from '@meridian/bus';
 import { Decimal } from '@meridian/domain';
@@ -33,7 +33,20 @@ export class StatusMonitor {
     const count = (subject: string, key: keyof Counts) => {
       m.subs.push(m.nc.subscribe(subject, { callback: () => void (m.counts[key] += 1) }));
     };
-    count(s.marketAll(), 'marketEvents');
+    // Market events, not messages: ingestion batches them, and BBO and bars are derived.
+    m.subs.push(
+      m.nc.subscribe(s.marketAll(), {
+        callback: (err, msg) => {
+          if (err) return;
+          try {
+            if (msg.subject.endsWith('.trades')) m.counts.marketEvents += TradeBatch.decode(msg.data).trades.length;
+            else if (msg.subject.endsWith('.book')) m.counts.marketEvents += BookUpdateBatch.decode(msg.data).updates.length;
+          } catch {
+            // An undecodable message is the consumers' to count (meridian_bus_rejected_messages_total); the status line only skips it.
+          }
+        },
+      }),
+    );
     count(s.intentsAll(), 'intents');
     count(s.approvedAll(), 'approved');
     count(s.rejectedAll(), 'rejected');
