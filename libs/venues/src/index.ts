@@ -53,3 +53,5 @@ export { readRecording, parseRecordingLine, formatRecordingLine, secondsToNanos,
 export type { RecordedEntry } from './replay/recording';
 export { LobsterReplayFeed, newYorkMidnightNs } from './replay/lobster-feed';
 export type { LobsterReplayOptions } from './replay/lobster-feed';
+export { RecordingWriter } from './replay/recording-writer';
+export type { FrameRecorder } from './replay/recording-writer';

@@ -3,6 +3,7 @@ import { nowNanos } from '@meridian/domain';
 import { Backoff, DEFAULT_BACKOFF } from './backoff';
 import type { BackoffOptions } from './backoff';
 import { FeedConfigError } from './errors';
+import type { FrameRecorder } from './replay/recording-writer';
 
 /**
  * Keeping a silent connection honest. Venues drop idle clients (OKX after 30 s without a
@@ -28,6 +29,8 @@ export interface ConnectionOptions {
   readonly connectTimeoutMs?: number;
   /** Jitter source; tests pass a seeded one. */
   readonly random?: () => number;
+  /** Records the session's frames (both ways) for a later replay. */
+  readonly recorder?: FrameRecorder;
 }
 
 export interface ConnectionHandlers {
@@ -88,6 +91,7 @@ export class ReconnectingWebSocket {
   send(text: string): boolean {
     const socket = this.socket;
     if (socket?.readyState !== WebSocket.OPEN) return false;
+    this.options.recorder?.record({ kind: 'sent', url: socket.url, tsNs: nowNanos(), text });
     socket.send(text);
     return true;
   }
@@ -116,6 +120,7 @@ export class ReconnectingWebSocket {
 
   private connect(): void {
     const url = typeof this.url === 'string' ? this.url : this.url();
+    const recorder = this.options.recorder;
     const socket = new WebSocket(url, { handshakeTimeout: this.options.connectTimeoutMs ?? 10_000 });
     this.socket = socket;
     let resolveClosed!: () => void;
@@ -126,7 +131,14 @@ export class ReconnectingWebSocket {
       this.lastFrameAt = Date.now();
       this.startHeartbeat();
       this.healthyTimer = setTimeout(() => this.backoff.reset(), this.options.healthyAfterMs ?? 5_000);
-      this.handlers.onOpen({ send: (text) => socket.readyState === WebSocket.OPEN && socket.send(text) });
+      recorder?.record({ kind: 'connect', url, tsNs: nowNanos() });
+      this.handlers.onOpen({
+        send: (text) => {
+          if (socket.readyState !== WebSocket.OPEN) return;
+          recorder?.record({ kind: 'sent', url, tsNs: nowNanos(), text });
+          socket.send(text);
+        },
+      });
     });
     socket.on('message', (data, isBinary) => {
       const receivedTsNs = nowNanos();
@@ -134,6 +146,7 @@ export class ReconnectingWebSocket {
       this.pingSentAt = 0;
       const text = isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString();
       if (this.options.heartbeat?.pong !== undefined && text === this.options.heartbeat.pong) return;
+      recorder?.record({ kind: 'received', url, tsNs: receivedTsNs, text });
       this.handlers.onMessage(text, receivedTsNs);
     });
     socket.on('pong', () => {

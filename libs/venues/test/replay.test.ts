@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { L2Book } from '@meridian/book';
 import type { FeedSink, NormalizedBookUpdate, NormalizedTrade, Rejection } from '../src';
-import { formatRecordingLine, openRecordedReplay, parseRecordingLine, secondsToNanos } from '../src';
-import { sharedDataPath } from '@meridian/testkit';
+import { OkxPublicFeed, RecordingWriter, formatRecordingLine, openRecordedReplay, parseRecordingLine, readRecording, secondsToNanos, summariseRecording } from '../src';
+import { ReplayServer } from '../src/replay/replay-server';
+import { sharedDataPath, waitFor } from '@meridian/testkit';
 
 const DATA = sharedDataPath('crypto_ws', 'cryptofeed_sample_data');
 const OKX_BOOKS = join(DATA, 'OKX_books_20220513.jsonl');
@@ -112,7 +113,6 @@ if (!existsSync(BINANCE_WS)) console.warn(`skipping the Binance replay: ${BINANC
 withBinance('the real Binance session replays with its recorded REST snapshots: no gap, no crossed book', async () => {
   const c = collectingSink();
   // The REST snapshots sit in the sibling .http file: merge both into one recording.
-  const { readFileSync } = await import('node:fs');
   const dir = mkdtempSync(join(tmpdir(), 'replay-'));
   const merged = join(dir, 'binance.ws');
   writeFileSync(merged, `${readFileSync(BINANCE_WS, 'utf8').trimEnd()}\n${readFileSync(join(DATA, 'BINANCE.http.0.0'), 'utf8')}`);
@@ -127,4 +127,39 @@ withBinance('the real Binance session replays with its recorded REST snapshots: 
   const total = [...c.updates.values()].reduce((a, b) => a + b, 0);
   // One snapshot per symbol, then the 172 diff events the documented procedure applies (MANIFEST.md).
   expect(total).toBe(4 + 172);
+});
+
+test('a session recorded by a live adapter replays through the same adapter to the same books', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'record-'));
+  const source = join(dir, 'source.jsonl');
+  const frame = (i: number, action: string, bid: string) =>
+    JSON.stringify({ arg: { channel: 'books', instId: 'ETH-USDT' }, action, data: [{ asks: [['3001', '2', '0', '1']], bids: [[bid, '1', '0', '1']], ts: String(1_700_000_000_000 + i), checksum: 0 }] });
+  const trade = (i: number) => JSON.stringify({ arg: { channel: 'trades', instId: 'ETH-USDT' }, data: [{ instId: 'ETH-USDT', tradeId: String(i), px: '3000.5', sz: '0.1', side: 'buy', ts: String(1_700_000_000_000 + i) }] });
+  const frames = [frame(0, 'snapshot', '2999'), trade(1), frame(2, 'update', '2999.5'), trade(3), frame(4, 'update', '3000')];
+  writeFileSync(source, `${[formatRecordingLine({ kind: 'connect', url: 'wss://ws.okx.com:8443/ws/v5/public', tsNs: 0n }), ...frames.map((text, i) => formatRecordingLine({ kind: 'received', url: undefined, tsNs: BigInt(i + 1) * 1_000_000n, text }))].join('\n')}\n`);
+
+  // "Live": the OKX adapter against a venue (here the replay server), recording what it sees.
+  const recordedPath = join(dir, 'recorded.jsonl');
+  const writer = new RecordingWriter(recordedPath);
+  const summary = await summariseRecording(source);
+  const venue = await ReplayServer.start({ entries: () => readRecording(source, () => undefined), http: [], speed: 0, handshakeMessages: 0, onFinished: () => undefined });
+  const live = collectingSink();
+  const feed = new OkxPublicFeed({ instruments: summary.instruments.map((instId) => ({ instId })), wsUrl: venue.wsUrl, restSnapshots: false, recorder: writer });
+  await feed.start(live.sink);
+  await waitFor('the live session', () => (live.updates.get('ETH-USDT') ?? 0) === 3 && live.trades.length === 2);
+  await feed.stop();
+  await venue.close();
+  await writer.close();
+  const lines = readFileSync(recordedPath, 'utf8').trimEnd().split('\n').map((l) => parseRecordingLine(l, undefined));
+  expect(lines.map((e) => e!.kind)).toEqual(['connect', 'sent', 'received', 'received', 'received', 'received', 'received']);
+
+  // The recording plays back through the same adapter to the same result.
+  const replayed = collectingSink();
+  const replay = await openRecordedReplay(recordedPath, { speed: 0 });
+  await replay.start(replayed.sink);
+  await replay.whenFinished();
+  await replay.stop();
+  expect(replayed.rejections).toEqual([]);
+  expect(replayed.trades.map((t) => t.tradeId)).toEqual(live.trades.map((t) => t.tradeId));
+  expect(replayed.books.get('ETH-USDT')!.depth(5)).toEqual(live.books.get('ETH-USDT')!.depth(5));
 });

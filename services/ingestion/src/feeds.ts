@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '@meridian/runtime';
 import type { Logger } from '@meridian/runtime';
 import { AlpacaMarketDataFeed, BinanceSpotFeed, OkxPublicFeed, openReplayFeed } from '@meridian/venues';
-import type { MarketFeed, SourceSpec } from '@meridian/venues';
+import type { FrameRecorder, MarketFeed, SourceSpec } from '@meridian/venues';
 import { SimulatorFeed } from './simulator-feed';
 
 /** The configuration keys the feeds read (a subset of the service's config). */
@@ -48,7 +48,14 @@ export function readSecret(env: NodeJS.ProcessEnv, key: string): string | undefi
  * platform builds its bars from trades, exactly and the same way for every venue, so a series never
  * mixes two definitions of a bar. The adapters support them for other uses.
  */
-export async function createFeed(spec: SourceSpec, config: FeedConfig, shardSymbols: readonly string[], logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<MarketFeed> {
+export async function createFeed(
+  spec: SourceSpec,
+  config: FeedConfig,
+  shardSymbols: readonly string[],
+  logger: Logger,
+  recorder?: FrameRecorder,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<MarketFeed> {
   const onWarning = (message: string) => logger.warn({ source: spec.kind }, message);
   switch (spec.kind) {
     case 'simulator':
@@ -68,9 +75,10 @@ export async function createFeed(spec: SourceSpec, config: FeedConfig, shardSymb
         wsUrl: config.OKX_WS_URL,
         restUrl: config.OKX_REST_URL,
         onWarning,
+        recorder,
       });
     case 'binance':
-      return new BinanceSpotFeed({ symbols: spec.symbols, wsUrl: config.BINANCE_WS_URL, restUrl: config.BINANCE_REST_URL, klineIntervals: [] });
+      return new BinanceSpotFeed({ symbols: spec.symbols, wsUrl: config.BINANCE_WS_URL, restUrl: config.BINANCE_REST_URL, klineIntervals: [], recorder });
     case 'alpaca':
     case 'alpaca-crypto': {
       const key = readSecret(env, 'ALPACA_API_KEY_ID');

@@ -3,7 +3,7 @@ import type { IngestionServiceServer } from '@meridian/proto';
 import { field, runService } from '@meridian/runtime';
 import type { BaseSchema, ConfigOf, Field, ServiceContext } from '@meridian/runtime';
 import { parseBarInterval } from '@meridian/signals';
-import { parseSourceSpec } from '@meridian/venues';
+import { RecordingWriter, parseSourceSpec } from '@meridian/venues';
 import type { NormalizedTrade } from '@meridian/venues';
 import type { SourceSpec } from '@meridian/venues';
 import { BarPublisher } from './bar-publisher';
@@ -34,6 +34,7 @@ const schema = {
   BINANCE_REST_URL: field.url('Binance REST base (depth snapshots)', 'https://api.binance.com', ['http', 'https']),
   ALPACA_DATA_URL: field.url('Alpaca market-data WebSocket base; credentials come from ALPACA_API_KEY_ID / ALPACA_API_SECRET_KEY (or their _FILE forms)', 'wss://stream.data.alpaca.markets', ['ws', 'wss']),
   ALPACA_STOCK_FEED: field.oneOf('Alpaca stock feed: iex (free) or sip (paid)', ['iex', 'sip'] as const, 'iex'),
+  MARKET_RECORD_FILE: field.string('Append the raw session of a live OKX or Binance feed (frames and REST snapshots) to this file, for replay:<file>; empty = off', ''),
   REPLAY_SPEED: field.number('Replay pace: 1 = as recorded, 10 = ten times faster, 0 = as fast as possible', 1, { min: 0, max: 1_000_000 }),
   BAR_INTERVALS: field.list('Bars built from trades and published on md.<venue>.<symbol>.bars.<interval>: time (1s, 1m, 5m, 1h…) and volume (v10, v0p5) tokens', ['1s', '1m', '5m', '1h'], (t) => parseBarInterval(t).token),
   BAR_GRACE_MS: field.int('How long after its end a time bar waits for out-of-order trades before it is published, ms', 500, { min: 0, max: 60_000 }),
@@ -49,7 +50,9 @@ export type IngestionConfig = ConfigOf<typeof schema & BaseSchema>;
 
 async function start(ctx: ServiceContext<IngestionConfig>) {
   const { bus, config, logger, metrics, health } = ctx;
-  const feed = await createFeed(config.MARKET_SOURCE, config, ctx.shard.symbols, logger);
+  const recording = config.MARKET_RECORD_FILE === '' ? undefined : new RecordingWriter(config.MARKET_RECORD_FILE);
+  const feed = await createFeed(config.MARKET_SOURCE, config, ctx.shard.symbols, logger, recording);
+  if (recording) logger.info({ file: recording.path }, 'recording the raw feed session');
 
   const events = metrics.counter({ name: 'md_events_published_total', help: 'Market events published (acknowledged by JetStream)', labelNames: ['kind'] });
   const messages = metrics.counter({ name: 'md_messages_published_total', help: 'JetStream messages carrying market events', labelNames: ['kind'] });
@@ -149,6 +152,8 @@ async function start(ctx: ServiceContext<IngestionConfig>) {
       await Promise.all([...bars.values()].map((b) => b.stop()));
       await publisher.drain();
       publisher.stop();
+      await recording?.close();
+      if (recording?.error) logger.error({ err: recording.error, file: recording.path }, 'the feed recording stopped early');
     },
   };
 }

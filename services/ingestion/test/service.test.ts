@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { credentials } from '@grpc/grpc-js';
@@ -63,7 +64,12 @@ test('okx:BTC-USDT reads a server speaking OKX v5, publishes books and trades, a
   await bus.follow('MARKET', bus.subjects.marketData('okx', 'BTC-USDT', 'trades'), TradeBatch, (b) => void trades.push(...b.trades.map((t) => `${t.tradeId}@${t.price}x${t.size}`)), { deliver: 'all' });
   await bus.follow('MARKET', bus.subjects.marketData('okx', 'BTC-USDT', 'book'), BookUpdateBatch, (b) => void books.push(...b.updates.map((u) => `${u.snapshot ? 'S' : 'D'}${u.seq} ${u.bids[0]?.price}/${u.asks[0]?.price}`)), { deliver: 'all' });
 
-  const svc = await ServiceProcess.start(PACKAGE_DIR, { ...baseEnv('okx:BTC-USDT'), OKX_WS_URL: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, OKX_BOOK_CHANNEL: 'books5' }, { name: 'ingestion' });
+  const recordFile = join(mkdtempSync(join(tmpdir(), 'ingestion-')), 'okx.jsonl');
+  const svc = await ServiceProcess.start(
+    PACKAGE_DIR,
+    { ...baseEnv('okx:BTC-USDT'), OKX_WS_URL: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, OKX_BOOK_CHANNEL: 'books5', MARKET_RECORD_FILE: recordFile },
+    { name: 'ingestion' },
+  );
   try {
     await waitFor('two trades and a book', () => trades.length === 2 && books.length === 1);
     expect(trades).toEqual(['7@60001.5x0.25', '9@60000.1x1']);
@@ -78,6 +84,10 @@ test('okx:BTC-USDT reads a server speaking OKX v5, publishes books and trades, a
     expect(await svc.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   }
+  // MARKET_RECORD_FILE kept the raw session, replayable with MARKET_SOURCE=replay:<file>.
+  const recorded = readFileSync(recordFile, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { dir: string; frame?: string });
+  expect(recorded.map((e) => e.dir)).toEqual(['connect', 'out', 'in', 'in', 'in', 'in', 'in']);
+  expect(recorded.find((e) => e.frame?.includes('"NaN"'))).toBeDefined();
 });
 
 const withGoog = existsSync(GOOG) ? test : test.skip;

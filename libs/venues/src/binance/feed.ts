@@ -14,6 +14,7 @@ import type { DepthSyncAction } from './depth-sync';
 import { BinanceHttpError, BinanceRestClient } from './rest';
 import { BinanceSymbols } from './symbols';
 import { depthRequestWeight } from './weight-budget';
+import type { FrameRecorder } from '../replay/recording-writer';
 
 export interface BinanceSpotFeedOptions {
   /** Platform symbols (`BTC-USDT`), or any spelling `parseSymbol` accepts (`btc/usdt`, `BTCUSDT`). */
@@ -50,6 +51,8 @@ export interface BinanceSpotFeedOptions {
   /** Events kept per symbol while a snapshot is on its way. */
   readonly maxBufferedEvents?: number;
   readonly random?: () => number;
+  /** Records the session (frames and REST snapshots) for a later replay. */
+  readonly recorder?: FrameRecorder;
 }
 
 const DEFAULTS = {
@@ -143,6 +146,7 @@ export class BinanceSpotFeed implements MarketFeed {
       ipWeightLimitPerMinute: options.ipWeightLimitPerMinute ?? DEFAULTS.ipWeightLimitPerMinute,
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
       defaultRetryAfterMs: options.defaultRetryAfterMs ?? DEFAULTS.defaultRetryAfterMs,
+      recorder: options.recorder,
     });
     this.ws = new ReconnectingWebSocket(
       this.streamUrl(),
@@ -156,6 +160,7 @@ export class BinanceSpotFeed implements MarketFeed {
         backoff: options.backoff,
         heartbeat: options.heartbeat ?? DEFAULTS.heartbeat,
         random: this.random,
+        recorder: options.recorder,
       },
     );
   }

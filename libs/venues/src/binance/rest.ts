@@ -3,6 +3,7 @@ import { nowNanos } from '@meridian/domain';
 import { excerpt } from '../decode';
 import { VenueRequestError } from '../errors';
 import { WeightBudget, depthRequestWeight } from './weight-budget';
+import type { FrameRecorder } from '../replay/recording-writer';
 
 /** A Binance REST answer that was not 200: the status, and how long the venue asked us to wait. */
 export class BinanceHttpError extends VenueRequestError {
@@ -30,6 +31,8 @@ export interface BinanceRestOptions {
   readonly requestTimeoutMs: number;
   /** Wait when a 429/418 comes without a usable `Retry-After`. */
   readonly defaultRetryAfterMs: number;
+  /** Records each snapshot body for a later replay. */
+  readonly recorder?: FrameRecorder;
 }
 
 /** `Retry-After` is either delta-seconds or an HTTP date. */
@@ -82,6 +85,7 @@ export class BinanceRestClient {
       throw new BinanceHttpError(this.options.venue, url, response.status, retryAfterMs, text);
     }
     if (!response.ok) throw new BinanceHttpError(this.options.venue, url, response.status, undefined, text);
+    this.options.recorder?.record({ kind: 'http', url, tsNs: receivedTsNs, text });
     return { text, receivedTsNs };
   }
 

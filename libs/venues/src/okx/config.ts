@@ -2,6 +2,7 @@ import { parseSymbol, parseVenue } from '@meridian/domain';
 import type { BackoffOptions } from '../backoff';
 import { DEFAULT_BACKOFF } from '../backoff';
 import { FeedConfigError } from '../errors';
+import type { FrameRecorder } from '../replay/recording-writer';
 import { OKX_BOOK_CHANNELS, OKX_CANDLE_INTERVALS } from './protocol';
 import type { OkxBookChannel } from './protocol';
 
@@ -46,6 +47,8 @@ export interface OkxFeedOptions {
   readonly random?: () => number;
   /** Conditions worth a log line that are not a rejected frame (REST retries, venue notices). */
   readonly onWarning?: (message: string) => void;
+  /** Records the session (frames both ways and REST snapshots) for a later replay. */
+  readonly recorder?: FrameRecorder;
 }
 
 export const OKX_PUBLIC_WS_URL = 'wss://ws.okx.com:8443/ws/v5/public';
@@ -94,6 +97,7 @@ export interface OkxFeedConfig {
   readonly healthyAfterMs: number;
   readonly random: (() => number) | undefined;
   readonly onWarning: (message: string) => void;
+  readonly recorder: FrameRecorder | undefined;
 }
 
 function url(key: string, value: string, protocols: readonly string[]): string {
@@ -193,5 +197,6 @@ export function parseOkxFeedOptions(options: OkxFeedOptions): OkxFeedConfig {
     healthyAfterMs,
     random: options.random,
     onWarning: options.onWarning ?? ((message) => console.warn(`[${venue}] ${message}`)),
+    recorder: options.recorder,
   };
 }

@@ -88,6 +88,7 @@ export class OkxPublicFeed implements MarketFeed {
       rateLimit: c.restRateLimit,
       random: c.random,
       onRetry: (err, delayMs) => c.onWarning(`${err.message}; retrying in ${delayMs} ms`),
+      recorder: c.recorder,
     });
     for (const inst of c.instruments) {
       const bookArg = inst.book === undefined ? undefined : { channel: inst.book, instId: inst.instId };
@@ -131,6 +132,7 @@ export class OkxPublicFeed implements MarketFeed {
         heartbeat: { idleMs: c.heartbeat.idleMs, timeoutMs: c.heartbeat.timeoutMs, ping: 'ping', pong: 'pong' },
         healthyAfterMs: c.healthyAfterMs,
         random: c.random,
+        recorder: c.recorder,
       },
     );
     this.ws.start();

@@ -1,8 +1,10 @@
+import { nowNanos } from '@meridian/domain';
 import { Backoff } from '../backoff';
 import type { BackoffOptions } from '../backoff';
 import { FeedConfigError, FrameRejectedError, VenueRequestError } from '../errors';
 import { decodeRestBook } from './protocol';
 import type { OkxBookData } from './protocol';
+import type { FrameRecorder } from '../replay/recording-writer';
 
 /** Resolves after `ms`, or rejects with the signal's reason once it aborts. */
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -81,6 +83,8 @@ export interface OkxRestOptions {
   readonly random?: () => number;
   /** Told about each failed attempt, with the delay before the next. */
   readonly onRetry?: (error: VenueRequestError, delayMs: number) => void;
+  /** Records each snapshot body for a later replay. */
+  readonly recorder?: FrameRecorder;
 }
 
 /** The REST calls the public feed needs: only the order-book snapshot. */
@@ -122,6 +126,7 @@ export class OkxRestClient {
       const response = await fetch(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
       const text = await response.text();
       if (!response.ok) throw new VenueRequestError(this.options.venue, url, `HTTP ${response.status}: ${text.slice(0, 200)}`);
+      this.options.recorder?.record({ kind: 'http', url, tsNs: nowNanos(), text });
       body = JSON.parse(text) as unknown;
     } catch (err) {
       if (err instanceof VenueRequestError) throw err;
