@@ -11,9 +11,9 @@ export interface FrameRecorder {
 
 /**
  * Appends a session to a file in the platform's JSON-lines recording format, which
- * `openReplayFeed` plays back through the same adapter. Lines are buffered by the stream; a full
- * buffer is never waited for (a live feed cannot pause), and `lost` counts nothing because the
- * stream queues in memory: `close()` flushes everything.
+ * `openReplayFeed` plays back through the same adapter. A live feed cannot pause, so a slow disk
+ * is never waited for: the stream queues lines in memory and `close()` flushes them. A write error
+ * stops the recording (see `error`), never the feed.
  */
 export class RecordingWriter implements FrameRecorder {
   private readonly out: WriteStream;
