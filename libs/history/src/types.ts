@@ -1,23 +1,10 @@
-import type { Decimal } from '@meridian/domain';
+import type { ExactBarOf } from '@meridian/proto';
 
-/** One bar of a series as stored: the wire `Bar` with exact decimals. */
-export interface StoredBar {
-  readonly venue: string;
-  readonly symbol: string;
-  /** The interval token (`1m`, `v10`). */
-  readonly interval: string;
-  readonly startTsNs: bigint;
-  /** Exclusive. */
-  readonly endTsNs: bigint;
-  readonly open: Decimal;
-  readonly high: Decimal;
-  readonly low: Decimal;
-  readonly close: Decimal;
-  readonly volume: Decimal;
-  readonly notional: Decimal;
-  readonly tradeCount: number;
-  readonly revision: number;
-}
+/**
+ * One bar of a series as stored: the exact bar the aggregators build, with its venue and symbol
+ * (the same shape `barToWire` turns into the wire `Bar`).
+ */
+export type StoredBar = ExactBarOf;
 
 /** Bars of one (venue, symbol, interval) whose start is in [fromTsNs, toTsNs), oldest first. */
 export interface BarQuery {

@@ -53,6 +53,7 @@ async function start(ctx: ServiceContext<IngestionConfig>) {
   const recording = config.MARKET_RECORD_FILE === '' ? undefined : new RecordingWriter(config.MARKET_RECORD_FILE);
   const feed = await createFeed(config.MARKET_SOURCE, config, ctx.shard.symbols, logger, recording);
   if (recording) logger.info({ file: recording.path }, 'recording the raw feed session');
+  const live = config.MARKET_SOURCE.kind !== 'replay';
 
   const events = metrics.counter({ name: 'md_events_published_total', help: 'Market events published (acknowledged by JetStream)', labelNames: ['kind'] });
   const messages = metrics.counter({ name: 'md_messages_published_total', help: 'JetStream messages carrying market events', labelNames: ['kind'] });
@@ -102,7 +103,7 @@ async function start(ctx: ServiceContext<IngestionConfig>) {
       },
     );
     // Live data closes quiet bars on the wall clock; a replay's clock is its own trades.
-    if (config.MARKET_SOURCE.kind !== 'replay') publisherOfBars.startClock(250);
+    if (live) publisherOfBars.startClock(250);
     bars.set(symbol, publisherOfBars);
   }
   const onTrade = (t: NormalizedTrade) => {
@@ -110,10 +111,9 @@ async function start(ctx: ServiceContext<IngestionConfig>) {
     bars.get(t.symbol)?.trade(t);
   };
 
-  // Replays carry historical exchange times: the age check would refuse all of it.
-  const maxEventAgeMs = config.MARKET_SOURCE.kind === 'replay' ? 0 : config.MAX_EVENT_AGE_MS;
-  const validator = new EventValidator(feed.venue, feed.symbols, { maxEventAgeMs, recentTradeIds: 4096 });
-  const pipeline = new IngestionPipeline(validator, { trade: onTrade, book: (u) => publisher.book(u) }, metrics, logger);
+  // Replays carry historical exchange times: no age check, no feed latency, bars on the data's clock.
+  const validator = new EventValidator(feed.venue, feed.symbols, { maxEventAgeMs: live ? config.MAX_EVENT_AGE_MS : 0, recentTradeIds: 4096 });
+  const pipeline = new IngestionPipeline(validator, { trade: onTrade, book: (u) => publisher.book(u) }, metrics, logger, live);
   // Ready once every symbol has been live at least once; a later resync shows in status and metrics.
   const everLive = new Set<string>();
   health.addCheck('feed_live', () => {

@@ -77,6 +77,8 @@ export class IngestionPipeline implements FeedSink {
     private readonly outputs: PipelineOutputs,
     metrics: Metrics,
     private readonly logger: Logger,
+    /** False for replays: their exchange times are historical, so receive minus exchange time means nothing. */
+    private readonly measureFeedLatency = true,
   ) {
     this.rejected = metrics.counter({
       name: 'md_rejected_messages_total',
@@ -117,7 +119,7 @@ export class IngestionPipeline implements FeedSink {
     const m = this.metricsFor(t.venue);
     m.trades++;
     // Statistical: float nanoseconds are exact to well under a microsecond here.
-    if (t.tsNs > 0n && t.receivedTsNs >= t.tsNs) m.tradeLatency.observe((Number(t.receivedTsNs) - Number(t.tsNs)) / 1e9);
+    if (this.measureFeedLatency && t.tsNs > 0n && t.receivedTsNs >= t.tsNs) m.tradeLatency.observe((Number(t.receivedTsNs) - Number(t.tsNs)) / 1e9);
     this.outputs.trade(t);
   }
 
@@ -126,7 +128,7 @@ export class IngestionPipeline implements FeedSink {
     if (r) return this.reject(r);
     const m = this.metricsFor(u.venue);
     m.books++;
-    if (u.tsNs > 0n && u.receivedTsNs >= u.tsNs) m.bookLatency.observe((Number(u.receivedTsNs) - Number(u.tsNs)) / 1e9);
+    if (this.measureFeedLatency && u.tsNs > 0n && u.receivedTsNs >= u.tsNs) m.bookLatency.observe((Number(u.receivedTsNs) - Number(u.tsNs)) / 1e9);
     this.outputs.book(u);
   }
 
