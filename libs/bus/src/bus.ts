@@ -1,5 +1,5 @@
 import { connect } from '@nats-io/transport-node';
-import { headers as natsHeaders } from '@nats-io/nats-core';
+import { credsAuthenticator, headers as natsHeaders } from '@nats-io/nats-core';
 import type { MsgHdrs, NatsConnection, ConnectionOptions } from '@nats-io/nats-core';
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
@@ -21,29 +21,70 @@ export interface BusLogger {
 /** Outcome of handling one delivered message. */
 export type DeliveryOutcome = 'ack' | 'retry' | 'dead_letter' | 'rejected';
 
+/** The backlog of a durable consumer as the server counts it; KEDA's lag is the sum of both. */
+export interface ConsumerLag {
+  /** Messages matching the filter that are not delivered yet (`num_pending`). */
+  readonly pending: number;
+  /** Messages delivered and not acknowledged yet (`num_ack_pending`). */
+  readonly ackPending: number;
+}
+
+/** A durable consumer this bus is consuming (`consume`, `consumeBatches`). */
+export interface BoundConsumer {
+  /** The stream's name on the server (with the namespace prefix, if any). */
+  readonly stream: string;
+  /** The durable name. */
+  readonly name: string;
+  /** The symbol of a per-symbol durable, undefined for one shared by every symbol. */
+  readonly symbol: string | undefined;
+  /** Asks the server for the consumer's backlog (one request; rejects when NATS does not answer). */
+  lag(): Promise<ConsumerLag>;
+}
+
 /** Where the bus reports what it does; the runtime lib backs it with Prometheus. */
 export interface BusObserver {
   published(template: string, seconds: number): void;
   handled(template: string, consumer: string, outcome: DeliveryOutcome, seconds: number): void;
   /** A message that could not be decoded or was refused before its handler ran. */
   rejected(template: string, reason: string): void;
+  /** A durable consumer started: its lag can be read from now on (the runtime does so at scrape time). */
+  consumerBound?(consumer: BoundConsumer): void;
+  /** That consumer stopped. */
+  consumerUnbound?(consumer: BoundConsumer): void;
 }
 
 const noopLogger: BusLogger = { debug() {}, info() {}, warn() {}, error() {} };
 const noopObserver: BusObserver = { published() {}, handled() {}, rejected() {} };
 
-export interface BusOptions {
+/** Where NATS is and how to authenticate; the runtime's `natsConnectOptions` builds it from env. */
+export interface NatsConnectOptions {
   /** Comma-separated NATS URLs. */
   servers: string;
+  user?: string;
+  pass?: string;
+  token?: string;
+  /** A decentralised-auth `.creds` file (user JWT + NKey seed), or a function that reads it at each connect. */
+  creds?: Uint8Array | (() => Uint8Array);
+  /** Extra connection options (TLS: `{ tls: { caFile, certFile, keyFile } }`). */
+  connection?: Partial<ConnectionOptions>;
+}
+
+/** The nats.js connection options for where NATS is and how to authenticate (servers, auth, TLS). */
+export function natsConnectionOptions(o: NatsConnectOptions): Partial<ConnectionOptions> {
+  return {
+    servers: o.servers.split(',').map((s) => s.trim()),
+    ...(o.user !== undefined ? { user: o.user, pass: o.pass } : {}),
+    ...(o.token !== undefined ? { token: o.token } : {}),
+    ...(o.creds !== undefined ? { authenticator: credsAuthenticator(o.creds) } : {}),
+    ...o.connection,
+  };
+}
+
+export interface BusOptions extends NatsConnectOptions {
   /** Client name shown by the server (the service name). */
   name: string;
   namespace?: string;
   topology?: TopologyOptions;
-  user?: string;
-  pass?: string;
-  token?: string;
-  /** Extra connection options (credentials authenticator, TLS). */
-  connection?: Partial<ConnectionOptions>;
   logger?: BusLogger;
   observer?: BusObserver;
 }
@@ -143,14 +184,11 @@ export class Bus {
     let nc: NatsConnection;
     try {
       nc = await connect({
-        servers: options.servers.split(',').map((s) => s.trim()),
+        ...natsConnectionOptions(options),
         name: options.name,
         // A long-lived service keeps trying; readiness reports the outage meanwhile.
         maxReconnectAttempts: -1,
         reconnectTimeWait: 1_000,
-        ...(options.user !== undefined ? { user: options.user, pass: options.pass } : {}),
-        ...(options.token !== undefined ? { token: options.token } : {}),
-        ...options.connection,
       });
     } catch (err) {
       throw new BusConnectError(options.servers, err);
@@ -203,7 +241,7 @@ export class Bus {
    */
   async consume<T>(decl: DurableDeclaration, codec: MessageCodec<T>, handler: Handler<T>): Promise<ConsumerHandle> {
     const name = decl.config.durable_name;
-    const consumer = await this.bindDurable(decl);
+    const { consumer, bound } = await this.bindDurable(decl);
     const messages = await consumer.consume({ max_messages: Math.min(decl.config.max_ack_pending ?? 64, 256) });
     const maxDeliver = decl.config.max_deliver;
     const retryDelaysMs = (decl.config.backoff ?? []).map((ns) => Math.round(Number(ns) / 1e6));
@@ -213,7 +251,7 @@ export class Bus {
       const outcome = await this.handleDurable(m, template, name, maxDeliver, retryDelaysMs, codec, handler);
       this.observer.handled(template, name, outcome, Number(process.hrtime.bigint() - started) / 1e9);
     });
-    return this.track(name, messages, loop);
+    return this.track(name, messages, loop, bound);
   }
 
   private async handleDurable<T>(
@@ -280,7 +318,7 @@ export class Bus {
    */
   async consumeBatches<T>(decl: DurableDeclaration, codec: MessageCodec<T>, handler: BatchHandler<T>, options: BatchOptions): Promise<ConsumerHandle> {
     const name = decl.config.durable_name;
-    const consumer = await this.bindDurable(decl);
+    const { consumer, bound } = await this.bindDurable(decl);
     const messages = await consumer.consume({ max_messages: Math.max(1, Math.min(decl.config.max_ack_pending ?? options.maxBatch, options.maxBatch * 2)) });
     const maxDeliver = decl.config.max_deliver;
     const retryDelaysMs = (decl.config.backoff ?? []).map((ns) => Math.round(Number(ns) / 1e6));
@@ -300,7 +338,7 @@ export class Bus {
       if (buffer.length === 1) timer = setTimeout(() => void flush(), options.maxWaitMs);
       if (buffer.length >= options.maxBatch) await flush();
     }).then(() => flush());
-    return this.track(`batches ${name}`, messages, loop);
+    return this.track(`batches ${name}`, messages, loop, bound);
   }
 
   private async handleBatch<T>(
@@ -346,13 +384,23 @@ export class Bus {
 
   private async bindDurable(decl: DurableDeclaration) {
     const name = decl.config.durable_name;
+    let consumer;
     try {
-      const consumer = await this.js.consumers.get(decl.stream, name);
+      consumer = await this.js.consumers.get(decl.stream, name);
       await consumer.info(true);
-      return consumer;
     } catch (err) {
       throw new MissingConsumerError(decl.stream, name, err);
     }
+    const bound: BoundConsumer = {
+      stream: decl.stream,
+      name,
+      symbol: decl.symbol,
+      lag: async () => {
+        const info = await consumer.info();
+        return { pending: info.num_pending, ackPending: info.num_ack_pending };
+      },
+    };
+    return { consumer, bound };
   }
 
   /**
@@ -419,16 +467,17 @@ export class Bus {
     });
   }
 
-  private track(name: string, messages: ConsumerMessages, loop: Promise<void>): ConsumerHandle {
+  private track(name: string, messages: ConsumerMessages, loop: Promise<void>, bound?: BoundConsumer): ConsumerHandle {
     const handle: ConsumerHandle = {
       name,
       stop: async () => {
-        this.handles.delete(handle);
+        if (this.handles.delete(handle) && bound) this.observer.consumerUnbound?.(bound);
         messages.stop();
         await loop;
       },
     };
     this.handles.add(handle);
+    if (bound) this.observer.consumerBound?.(bound);
     return handle;
   }
 

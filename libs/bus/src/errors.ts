@@ -5,8 +5,16 @@ export class BusError extends PlatformError {}
 
 export class BusConnectError extends BusError {
   constructor(servers: string, cause: unknown) {
-    super('BUS_CONNECT', `cannot connect to NATS at ${servers}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    super('BUS_CONNECT', `cannot connect to NATS at ${redactServers(servers)}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
   }
+}
+
+/** Hides the password (or token) a NATS URL may carry in its user info. */
+function redactServers(servers: string): string {
+  return servers
+    .split(',')
+    .map((s) => s.trim().replace(/^([a-z]+:\/\/)([^@/]*)@/i, (_m, scheme: string, info: string) => `${scheme}${info.includes(':') ? `${info.slice(0, info.indexOf(':'))}:***` : '***'}@`))
+    .join(',');
 }
 
 export class MissingConsumerError extends BusError {

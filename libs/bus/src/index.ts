@@ -1,4 +1,4 @@
-export { Bus, PoisonMessageError } from './bus';
+export { Bus, PoisonMessageError, natsConnectionOptions } from './bus';
 export type {
   BatchHandler,
   BatchItem,
@@ -6,6 +6,9 @@ export type {
   BusOptions,
   BusLogger,
   BusObserver,
+  BoundConsumer,
+  ConsumerLag,
+  NatsConnectOptions,
   ConsumerHandle,
   Delivery,
   DeliveryOutcome,

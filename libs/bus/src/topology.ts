@@ -16,6 +16,8 @@ export interface StreamDeclaration {
 export interface DurableDeclaration {
   readonly owner: ConsumerOwner;
   readonly stream: string;
+  /** The symbol of a per-symbol durable (its name ends with `-<symbol>`); undefined for shared ones. */
+  readonly symbol?: string;
   readonly config: Partial<ConsumerConfig> & { durable_name: string; filter_subject: string; max_deliver: number };
 }
 
@@ -162,10 +164,12 @@ export class Topology {
     durable: string,
     filter: string,
     maxAckPending: number,
+    symbol?: string,
   ): DurableDeclaration {
     return {
       owner,
       stream: this.streamName(stream),
+      ...(symbol !== undefined ? { symbol } : {}),
       config: {
         durable_name: durable,
         filter_subject: filter,
@@ -186,17 +190,18 @@ export class Topology {
     switch (owner) {
       // One in flight per symbol: each decision depends on the positions the previous one left.
       case 'risk':
-        return shard.symbols.map((sym) => this.moneyConsumer('risk', 'ORDERS', `risk-intent-${sym}`, s.intent(sym), 1));
+        return shard.symbols.map((sym) => this.moneyConsumer('risk', 'ORDERS', `risk-intent-${sym}`, s.intent(sym), 1, sym));
       case 'execution':
         return shard.venues.flatMap((venue) =>
           shard.symbols.map((sym) =>
-            this.moneyConsumer('execution', 'ORDERS', `execution-${venue}-${sym}`, s.approved(venue, sym), 1),
+            this.moneyConsumer('execution', 'ORDERS', `execution-${venue}-${sym}`, s.approved(venue, sym), 1, sym),
           ),
         );
       case 'coordinator':
         return shard.symbols.map((sym) => ({
           owner: 'coordinator' as const,
           stream: this.streamName('SIGNALS'),
+          symbol: sym,
           config: {
             durable_name: `coordinator-signal-${sym}`,
             filter_subject: s.signalsFor(sym),

@@ -1,13 +1,10 @@
 #!/usr/bin/env node
 import { parseSymbol, parseVenue } from '@meridian/domain';
-import { ConfigError, field, loadConfig } from '@meridian/runtime';
+import { ConfigError, field, loadConfig, natsConnectOptions, natsSchema } from '@meridian/runtime';
 import { bootstrap } from './bootstrap';
 
 const schema = {
-  NATS_URL: field.url('NATS server URLs', 'nats://127.0.0.1:4222', ['nats', 'tls']),
-  NATS_USER: field.string('NATS user (with NATS_PASSWORD)', ''),
-  NATS_PASSWORD: field.string('NATS password', ''),
-  NATS_TOKEN: field.string('NATS token', ''),
+  ...natsSchema(),
   BUS_NAMESPACE: field.string('Subject/stream namespace', ''),
   JS_REPLICAS: field.int('Stream replicas', 1, { min: 1, max: 5 }),
   SYMBOLS: field.list('Symbols to declare consumers for', ['BTC-USDT', 'ETH-USDT'], parseSymbol),
@@ -17,10 +14,7 @@ const schema = {
 async function main(): Promise<void> {
   const c = loadConfig(schema);
   const report = await bootstrap({
-    natsUrl: c.NATS_URL,
-    user: c.NATS_USER,
-    pass: c.NATS_PASSWORD,
-    token: c.NATS_TOKEN,
+    nats: natsConnectOptions(c),
     namespace: c.BUS_NAMESPACE, replicas: c.JS_REPLICAS,
     shards: [{ symbols: c.SYMBOLS, venues: c.VENUES }],
   });

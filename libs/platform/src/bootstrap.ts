@@ -1,13 +1,11 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { Subjects, Topology, provisionTopology } from '@meridian/bus';
-import type { ProvisionReport, Shard } from '@meridian/bus';
+import { Subjects, Topology, natsConnectionOptions, provisionTopology } from '@meridian/bus';
+import type { NatsConnectOptions, ProvisionReport, Shard } from '@meridian/bus';
 
 export interface BootstrapOptions {
-  natsUrl: string;
-  user?: string;
-  pass?: string;
-  token?: string;
+  /** Where NATS is and how to authenticate (the runtime's natsConnectOptions reads it from env). */
+  nats: NatsConnectOptions;
   namespace: string;
   replicas: number;
   shards: Shard[];
@@ -15,12 +13,7 @@ export interface BootstrapOptions {
 
 /** Creates or updates the streams and the durable consumers of the given shards. */
 export async function bootstrap(o: BootstrapOptions): Promise<ProvisionReport> {
-  const nc = await connect({
-    servers: o.natsUrl.split(',').map((s) => s.trim()),
-    name: 'meridian-bootstrap',
-    ...(o.user ? { user: o.user, pass: o.pass } : {}),
-    ...(o.token ? { token: o.token } : {}),
-  });
+  const nc = await connect({ ...natsConnectionOptions(o.nats), name: 'meridian-bootstrap' });
   try {
     const topology = new Topology(new Subjects(o.namespace), { replicas: o.replicas });
     return await provisionTopology(await jetstreamManager(nc), topology, o.shards);

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
 
   const nats = await ensureNats(natsUrl, (l) => out(`[nats-server] ${l}`));
   await checkPostgres(databaseUrl);
-  const report = await bootstrap({ natsUrl, namespace, replicas: 1, shards: [{ symbols, venues: ['paper'] }] });
+  const report = await bootstrap({ nats: { servers: natsUrl }, namespace, replicas: 1, shards: [{ symbols, venues: ['paper'] }] });
   out(`[platform] streams ${report.streams.map((s) => s.name).join(', ')}; ${report.consumers.length} durable consumers`);
 
   const width = Math.max(...SERVICES.map((s) => s.length));

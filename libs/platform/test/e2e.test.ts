@@ -40,7 +40,7 @@ const reports: { report: ExecutionReport; traceId: string | undefined }[] = [];
 
 beforeAll(async () => {
   env = await createTestEnvironment('e2e');
-  await bootstrap({ natsUrl: env.natsUrl, namespace: env.namespace, replicas: 1, shards: [{ symbols: SYMBOLS, venues: ['paper'] }] });
+  await bootstrap({ nats: { servers: env.natsUrl }, namespace: env.namespace, replicas: 1, shards: [{ symbols: SYMBOLS, venues: ['paper'] }] });
   bus = await Bus.connect({ servers: env.natsUrl, name: 'e2e-observer', namespace: env.namespace });
   const s = bus.subjects;
   await bus.follow('ORDERS', s.intentsAll(), OrderIntent, (i, d) => void intents.set(i.clientOrderId, { intent: i, traceId: traceIdOf(d.headers) }), { deliver: 'all' });

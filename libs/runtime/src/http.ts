@@ -15,6 +15,7 @@ export interface HttpOptions {
  */
 export function buildHttp(opts: HttpOptions): FastifyInstance {
   const app = Fastify({ logger: false });
+  opts.metrics.trackReadiness(opts.health);
   app.get('/healthz', async () => ({ status: 'ok', service: opts.service }));
   app.get('/readyz', async (_req, reply) => {
     const r = opts.health.report();

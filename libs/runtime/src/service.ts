@@ -12,15 +12,13 @@ import { Health } from './health';
 import { buildHttp } from './http';
 import { createLogger } from './logger';
 import { Metrics } from './metrics';
+import { natsConnectOptions, natsSchema } from './nats-config';
 import { startTelemetry } from './telemetry';
 
 /** Keys every service reads; a service's own schema adds to these. */
 export function baseSchema(ports: { http: number; grpc: number }) {
   return {
-    NATS_URL: field.url('NATS server URLs, comma-separated', 'nats://127.0.0.1:4222', ['nats', 'tls']),
-    NATS_USER: field.string('NATS user (with NATS_PASSWORD)', ''),
-    NATS_PASSWORD: field.string('NATS password', ''),
-    NATS_TOKEN: field.string('NATS token', ''),
+    ...natsSchema(),
     BUS_NAMESPACE: field.string('Prefix of every subject and stream; empty in production, unique per test run', ''),
     JS_REPLICAS: field.int('JetStream replicas of the streams bootstrap declares', 1, { min: 1, max: 5 }),
     SYMBOLS: field.list('Symbols this replica owns (its shard)', ['BTC-USDT', 'ETH-USDT'], parseSymbol),
@@ -79,6 +77,7 @@ export async function startService<S extends Schema>(
   const schema = { ...baseSchema(def.ports), ...def.config } as S & BaseSchema;
   const config = loadConfig(schema, env) as ConfigOf<S & BaseSchema>;
   const base = config as unknown as ConfigOf<BaseSchema>;
+  const nats = natsConnectOptions(base);
   const version = def.version ?? process.env.npm_package_version ?? '0.1.0';
   const logger = createLogger(def.name, base.LOG_LEVEL);
   const shard: Shard = { symbols: base.SYMBOLS, venues: (def.venues?.(config) ?? []).map((v) => parseVenue(v)) };
@@ -87,12 +86,10 @@ export async function startService<S extends Schema>(
   const health = new Health();
 
   const bus = await Bus.connect({
-    servers: base.NATS_URL,
+    ...nats,
     name: `meridian-${def.name}`,
     namespace: base.BUS_NAMESPACE,
     topology: { replicas: base.JS_REPLICAS },
-    ...(base.NATS_USER ? { user: base.NATS_USER, pass: base.NATS_PASSWORD } : {}),
-    ...(base.NATS_TOKEN ? { token: base.NATS_TOKEN } : {}),
     logger,
     observer: metrics.busObserver(),
   }).catch(async (err: unknown) => {

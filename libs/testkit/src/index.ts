@@ -9,3 +9,5 @@ export { seededRandom } from './random';
 export { ServiceProcess, assertBuilt } from './service-process';
 export type { ProcessExit } from './service-process';
 export { sharedDataPath } from './shared-data';
+export { NatsServerProcess, freePort } from './nats-server';
+export type { NatsServerOptions } from './nats-server';
