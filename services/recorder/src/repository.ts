@@ -62,35 +62,44 @@ async function refreshOrder(client: PoolClient, clientOrderId: string): Promise<
   );
 }
 
+/** The symbol's position as its row has it, locked until the transaction ends (a flat row is created first). */
+async function lockedPosition(client: PoolClient, symbol: string): Promise<PositionLedger> {
+  await client.query(
+    `INSERT INTO positions (symbol, quantity, cost_basis, average_price, realized_pnl, fees, fill_count, bought_quantity, sold_quantity, updated_ts)
+     VALUES ($1, 0, 0, 0, 0, 0, 0, 0, 0, now()) ON CONFLICT (symbol) DO NOTHING`,
+    [symbol],
+  );
+  const { rows } = await client.query<{ quantity: string; cost_basis: string; average_price: string; realized_pnl: string; fees: string; fill_count: number; bought_quantity: string; sold_quantity: string }>(
+    `SELECT quantity::text, cost_basis::text, average_price::text, realized_pnl::text, fees::text, fill_count, bought_quantity::text, sold_quantity::text
+     FROM positions WHERE symbol = $1 FOR UPDATE`,
+    [symbol],
+  );
+  const r = rows[0]!;
+  return PositionLedger.restore({
+    symbol,
+    quantity: Decimal.parse(r.quantity),
+    costBasis: Decimal.parse(r.cost_basis),
+    averagePrice: Decimal.parse(r.average_price),
+    realizedPnl: Decimal.parse(r.realized_pnl),
+    fees: Decimal.parse(r.fees),
+    fillCount: r.fill_count,
+    boughtQuantity: Decimal.parse(r.bought_quantity),
+    soldQuantity: Decimal.parse(r.sold_quantity),
+  });
+}
+
 /**
  * The recorder's writes. Every insert is idempotent on its natural key (client order id,
  * execution id), so a redelivered message changes nothing; positions are updated in the same
  * transaction as the fill that moves them.
+ *
+ * A position is read from its row under a row lock, moved by the fill and written back, so the
+ * database is the only state: several recorder replicas may share the durable consumers (the
+ * executions consumer still hands out one fill at a time, in stream order), and a restart has
+ * nothing to rebuild.
  */
 export class RecorderRepository {
-  private readonly ledgers = new Map<string, PositionLedger>();
-
   constructor(private readonly db: Database) {}
-
-  /** Rebuilds every position from the recorded fills, in stream order. */
-  async loadPositions(symbol?: string): Promise<void> {
-    const { rows } = await this.db.pool.query<{ symbol: string; side: Side; fill_quantity: string; fill_price: string; fee: string | null }>(
-      `SELECT symbol, side, fill_quantity::text, fill_price::text, fee::text FROM executions
-       WHERE kind = 'FILL' AND ($1::text IS NULL OR symbol = $1) ORDER BY stream_seq`,
-      [symbol ?? null],
-    );
-    if (symbol) this.ledgers.delete(symbol);
-    else this.ledgers.clear();
-    for (const r of rows) {
-      this.ledger(r.symbol).applyFill({ side: r.side, quantity: Decimal.parse(r.fill_quantity), price: Decimal.parse(r.fill_price), fee: Decimal.parse(r.fee ?? '0') });
-    }
-  }
-
-  private ledger(symbol: string): PositionLedger {
-    let l = this.ledgers.get(symbol);
-    if (!l) this.ledgers.set(symbol, (l = new PositionLedger(symbol)));
-    return l;
-  }
 
   async recordOrder(o: OrderRow): Promise<void> {
     await this.db.transaction(async (client) => {
@@ -115,36 +124,27 @@ export class RecorderRepository {
   }
 
   async recordExecution(e: ExecutionRow): Promise<void> {
-    let applied = false;
-    try {
-      await this.db.transaction(async (client) => {
-        const inserted = await client.query(
-          `INSERT INTO executions (execution_id, client_order_id, venue_order_id, kind, status, venue, symbol, side, fill_quantity,
-                                   fill_price, fee, fee_currency, maker, reason, ts, stream_seq)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-           ON CONFLICT (execution_id) DO NOTHING`,
-          [e.executionId, e.clientOrderId, e.venueOrderId, e.kind, e.status, e.venue, e.symbol, e.side, e.fillQuantity, e.fillPrice, e.fee, e.feeCurrency, e.maker, e.reason, e.ts, e.streamSeq],
-        );
-        if (inserted.rowCount === 0) return; // already recorded: a redelivery
-        await refreshOrder(client, e.clientOrderId);
-        if (e.kind !== 'FILL' || e.fillQuantity === null || e.fillPrice === null) return;
-        const ledger = this.ledger(e.symbol);
-        ledger.applyFill({ side: e.side, quantity: Decimal.parse(e.fillQuantity), price: Decimal.parse(e.fillPrice), fee: Decimal.parse(e.fee ?? '0') });
-        applied = true;
-        const s = ledger.snapshot();
-        await client.query(
-          `INSERT INTO positions (symbol, quantity, cost_basis, average_price, realized_pnl, fees, fill_count, bought_quantity, sold_quantity, updated_ts)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
-           ON CONFLICT (symbol) DO UPDATE SET quantity = $2, cost_basis = $3, average_price = $4, realized_pnl = $5, fees = $6,
-             fill_count = $7, bought_quantity = $8, sold_quantity = $9, updated_ts = now()`,
-          [e.symbol, s.quantity.toString(), ledger.costBasis.toString(), s.averagePrice.toString(), s.realizedPnl.toString(), s.fees.toString(), s.fillCount, s.boughtQuantity.toString(), s.soldQuantity.toString()],
-        );
-      });
-    } catch (err) {
-      // The in-memory ledger moved but the transaction did not commit: re-read the truth.
-      if (applied) await this.loadPositions(e.symbol);
-      throw err;
-    }
+    await this.db.transaction(async (client) => {
+      const inserted = await client.query(
+        `INSERT INTO executions (execution_id, client_order_id, venue_order_id, kind, status, venue, symbol, side, fill_quantity,
+                                 fill_price, fee, fee_currency, maker, reason, ts, stream_seq)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+         ON CONFLICT (execution_id) DO NOTHING`,
+        [e.executionId, e.clientOrderId, e.venueOrderId, e.kind, e.status, e.venue, e.symbol, e.side, e.fillQuantity, e.fillPrice, e.fee, e.feeCurrency, e.maker, e.reason, e.ts, e.streamSeq],
+      );
+      if (inserted.rowCount === 0) return; // already recorded: a redelivery
+      await refreshOrder(client, e.clientOrderId);
+      if (e.kind !== 'FILL' || e.fillQuantity === null || e.fillPrice === null) return;
+      const ledger = await lockedPosition(client, e.symbol);
+      ledger.applyFill({ side: e.side, quantity: Decimal.parse(e.fillQuantity), price: Decimal.parse(e.fillPrice), fee: Decimal.parse(e.fee ?? '0') });
+      const s = ledger.snapshot();
+      await client.query(
+        `UPDATE positions SET quantity = $2, cost_basis = $3, average_price = $4, realized_pnl = $5, fees = $6,
+           fill_count = $7, bought_quantity = $8, sold_quantity = $9, updated_ts = now()
+         WHERE symbol = $1`,
+        [e.symbol, s.quantity.toString(), ledger.costBasis.toString(), s.averagePrice.toString(), s.realizedPnl.toString(), s.fees.toString(), s.fillCount, s.boughtQuantity.toString(), s.soldQuantity.toString()],
+      );
+    });
   }
 
   async counts(): Promise<{ orders: bigint; executions: bigint; positions: bigint; rejections: bigint }> {

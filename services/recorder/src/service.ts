@@ -28,7 +28,6 @@ async function start(ctx: ServiceContext<Config>) {
   const applied = await migrate(db);
   logger.info({ database: redact(config.DATABASE_URL), schema: config.DATABASE_SCHEMA, applied }, 'database migrated');
   const repo = new RecorderRepository(db);
-  await repo.loadPositions();
   const rows = metrics.counter({ name: 'recorder_rows_total', help: 'Rows written by table', labelNames: ['table'] });
 
   const poison = (what: string, err: unknown): never => {
