@@ -4,7 +4,10 @@ One Deployment per workload (per shard, or one for the whole service).
 Every workload runs one replica with the Recreate strategy: the services rebuild their state by
 replaying the streams and bind per-symbol durable consumers with max_ack_pending 1, so two pods
 of one shard (a second replica, or a rolling update's surge pod) would take turns on the same
-consumer with diverging state. `replicas: 0` stops a service. Scale by adding shards.
+consumer with diverging state. `replicas: 0` stops a service. Scale by adding shards. The
+exception is a chart with an `autoscaling` block (the recorder), whose replicas may share its
+consumers: any replica count, rolling updates, and with autoscaling on the autoscaler owns the
+count.
 
 Usage, in a service chart's templates/deployment.yaml:
   {{ include "meridian-lib.deployments" . }}
@@ -25,10 +28,13 @@ metadata:
     {{- toYaml . | nindent 4 }}
   {{- end }}
 spec:
+  {{- if not (include "meridian-lib.autoscalingMode" $root) }}
   replicas: {{ int $root.Values.replicas }}
-  revisionHistoryLimit: 3
+  {{- end }}
   strategy:
-    type: Recreate
+    {{- /* Replicas of a chart with `autoscaling` share its consumers, so a surge pod is harmless. */}}
+    type: {{ ternary "RollingUpdate" "Recreate" (hasKey $root.Values "autoscaling") }}
+  revisionHistoryLimit: 3
   selector:
     matchLabels:
       {{- include "meridian-lib.workloadSelectorLabels" (dict "ctx" $root "workload" $w) | nindent 6 }}
@@ -60,6 +66,7 @@ spec:
 {{- $v := $ctx.Values -}}
 {{- $sc := $v.securityContext | default (dict) -}}
 {{- $hugepages := include "meridian-lib.hugepagesSize" $ctx -}}
+{{- $secretFiles := include "meridian-lib.secretFiles" $ctx | fromYaml -}}
 {{- $grace := int $v.terminationGracePeriodSeconds -}}
 {{- if le (mul $grace 1000) (add (int $v.shutdownTimeoutMs) (mul (int ($v.preStopSleepSeconds | default 0)) 1000)) -}}
 {{- fail (printf "%s: terminationGracePeriodSeconds (%d s) must exceed shutdownTimeoutMs (%d ms) plus preStopSleepSeconds, or the kubelet kills a pod that is still draining" (include "meridian-lib.fullname" $ctx) $grace (int $v.shutdownTimeoutMs)) -}}
@@ -110,7 +117,8 @@ containers:
       {{- include "meridian-lib.resources" $ctx | nindent 6 }}
     securityContext:
       allowPrivilegeEscalation: false
-      readOnlyRootFilesystem: true
+      {{- /* Only Tilt's live update (dev values) turns it off: it syncs built files into /app. */}}
+      readOnlyRootFilesystem: {{ ne (toString $sc.readOnlyRootFilesystem) "false" }}
       runAsNonRoot: true
       privileged: false
       capabilities:
@@ -124,6 +132,9 @@ containers:
       - name: hugepages
         mountPath: /hugepages
       {{- end }}
+      {{- with $secretFiles.mounts }}
+      {{- toYaml . | nindent 6 }}
+      {{- end }}
 volumes:
   - name: tmp
     emptyDir:
@@ -132,6 +143,9 @@ volumes:
   - name: hugepages
     emptyDir:
       medium: HugePages-{{ $hugepages }}
+  {{- end }}
+  {{- with $secretFiles.volumes }}
+  {{- toYaml . | nindent 2 }}
   {{- end }}
 {{- with $v.nodeSelector }}
 nodeSelector:

@@ -206,7 +206,8 @@ The container's env list for one workload, input {ctx, workload}.
 Order of precedence, lowest first: `config` (the service's own keys), `env`, the shard's
 `config`, then the keys this library owns (NATS_URL, BUS_NAMESPACE, JS_REPLICAS, SYMBOLS, HOST,
 HTTP_PORT, GRPC_PORT, LOG_LEVEL, SHUTDOWN_TIMEOUT_MS), which values cannot override (the schema
-rejects them in `env`). Then `secretEnv`, and DATABASE_URL/DATABASE_SCHEMA for charts whose
+rejects them in `env`). Then the paths of the files mounted from Secrets (meridian-lib.secretFiles),
+`secretEnv`, and DATABASE_URL/DATABASE_SCHEMA for charts whose
 values have a `database` block (the recorder).
 */}}
 {{- define "meridian-lib.env" -}}
@@ -234,6 +235,10 @@ values have a `database` block (the recorder).
 {{- range $k, $val := $env }}
 - name: {{ $k }}
   value: {{ include "meridian-lib.envValue" $val | quote }}
+{{- end }}
+{{- range (include "meridian-lib.secretFiles" $ctx | fromYaml).env }}
+- name: {{ .name }}
+  value: {{ .value | quote }}
 {{- end }}
 {{- range ($v.secretEnv | default (list)) }}
 - name: {{ .name }}
@@ -272,6 +277,83 @@ values have a `database` block (the recorder).
 - secretRef:
     name: {{ . }}
 {{- end }}
+{{- end -}}
+
+{{/*
+NATS credentials and TLS as files from Secrets, input a context with .Values (a service chart's,
+or {Values: {global: ...}} for the bootstrap Job). Output YAML {env, volumes, mounts}, read back
+with fromYaml:
+  - a decentralised-auth credentials file from nats.credsSecret (else global.nats.credsSecret),
+    key global.nats.credsSecretKey: mounted, and named by NATS_CREDS_FILE;
+  - TLS from nats.tls.secret (else global.nats.tls.secret), keys ca.crt and, with
+    global.nats.tls.mutual, tls.crt and tls.key (the layout of cert-manager and of
+    kubernetes.io/tls Secrets): mounted, and named by NATS_TLS_*_FILE.
+Files rather than env, so a rotated Secret reaches the pod without a restart (the credentials file
+is read at every reconnect) and the values never sit in the process environment.
+*/}}
+{{- define "meridian-lib.natsFiles" -}}
+{{- $g := .Values.global | default (dict) -}}
+{{- $gNats := $g.nats | default (dict) -}}
+{{- $gTls := $gNats.tls | default (dict) -}}
+{{- $nats := .Values.nats | default (dict) -}}
+{{- $tls := $nats.tls | default (dict) -}}
+{{- $credsSecret := $nats.credsSecret | default $gNats.credsSecret -}}
+{{- $credsKey := $gNats.credsSecretKey | default "nats.creds" -}}
+{{- $tlsSecret := $tls.secret | default $gTls.secret -}}
+{{- $env := list -}}
+{{- $volumes := list -}}
+{{- $mounts := list -}}
+{{- if $credsSecret -}}
+  {{- $env = append $env (dict "name" "NATS_CREDS_FILE" "value" (printf "/etc/meridian/nats/creds/%s" $credsKey)) -}}
+  {{- $volumes = append $volumes (dict "name" "nats-creds" "secret" (dict "secretName" $credsSecret "defaultMode" 288 "items" (list (dict "key" $credsKey "path" $credsKey)))) -}}
+  {{- $mounts = append $mounts (dict "name" "nats-creds" "mountPath" "/etc/meridian/nats/creds" "readOnly" true) -}}
+{{- end -}}
+{{- if $tlsSecret -}}
+  {{- $items := list (dict "key" "ca.crt" "path" "ca.crt") -}}
+  {{- $env = append $env (dict "name" "NATS_TLS_CA_FILE" "value" "/etc/meridian/nats/tls/ca.crt") -}}
+  {{- if $gTls.mutual -}}
+    {{- $items = concat $items (list (dict "key" "tls.crt" "path" "tls.crt") (dict "key" "tls.key" "path" "tls.key")) -}}
+    {{- $env = append $env (dict "name" "NATS_TLS_CERT_FILE" "value" "/etc/meridian/nats/tls/tls.crt") -}}
+    {{- $env = append $env (dict "name" "NATS_TLS_KEY_FILE" "value" "/etc/meridian/nats/tls/tls.key") -}}
+  {{- end -}}
+  {{- $volumes = append $volumes (dict "name" "nats-tls" "secret" (dict "secretName" $tlsSecret "defaultMode" 288 "items" $items)) -}}
+  {{- $mounts = append $mounts (dict "name" "nats-tls" "mountPath" "/etc/meridian/nats/tls" "readOnly" true) -}}
+{{- end -}}
+{{- toYaml (dict "env" $env "volumes" $volumes "mounts" $mounts) -}}
+{{- end -}}
+
+{{/*
+Venue API credentials as files from an existing Secret (charts whose values have a
+`venueCredentials` block: the services that talk to venues). Each entry of venueCredentials.keys,
+<ENV KEY>: <Secret key>, mounts that key read-only under /etc/meridian/venue and sets
+<ENV KEY>_FILE to its path; the service reads the file (never the value from env or values), so
+the credential appears neither in the pod spec nor in the process environment.
+Output YAML {env, volumes, mounts}, as meridian-lib.natsFiles.
+*/}}
+{{- define "meridian-lib.venueCredentialFiles" -}}
+{{- $vc := .Values.venueCredentials | default (dict) -}}
+{{- $env := list -}}
+{{- $volumes := list -}}
+{{- $mounts := list -}}
+{{- if and $vc.existingSecret $vc.keys -}}
+  {{- $items := list -}}
+  {{- range $envKey, $secretKey := $vc.keys -}}
+    {{- $items = append $items (dict "key" $secretKey "path" $secretKey) -}}
+    {{- $env = append $env (dict "name" (printf "%s_FILE" $envKey) "value" (printf "/etc/meridian/venue/%s" $secretKey)) -}}
+  {{- end -}}
+  {{- $volumes = append $volumes (dict "name" "venue-credentials" "secret" (dict "secretName" $vc.existingSecret "defaultMode" 288 "items" $items)) -}}
+  {{- $mounts = append $mounts (dict "name" "venue-credentials" "mountPath" "/etc/meridian/venue" "readOnly" true) -}}
+{{- else if $vc.keys -}}
+  {{- fail (printf "%s: venueCredentials.keys is set but venueCredentials.existingSecret is empty" (include "meridian-lib.fullname" .)) -}}
+{{- end -}}
+{{- toYaml (dict "env" $env "volumes" $volumes "mounts" $mounts) -}}
+{{- end -}}
+
+{{/* The files a pod mounts from Secrets (NATS, venue credentials), merged: {env, volumes, mounts}. */}}
+{{- define "meridian-lib.secretFiles" -}}
+{{- $nats := include "meridian-lib.natsFiles" . | fromYaml -}}
+{{- $venue := include "meridian-lib.venueCredentialFiles" . | fromYaml -}}
+{{- toYaml (dict "env" (concat $nats.env $venue.env) "volumes" (concat $nats.volumes $venue.volumes) "mounts" (concat $nats.mounts $venue.mounts)) -}}
 {{- end -}}
 
 {{/* The hugepage size when performance.hugepages is set (e.g. 2Mi), else empty. */}}

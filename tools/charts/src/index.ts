@@ -1,0 +1,4 @@
+export { ChartRenderError, renderChart } from './render';
+export type { RenderedChart, RenderedObject, RenderOptions } from './render';
+export { validateObjects } from './validate';
+export type { SchemaViolation } from './validate';

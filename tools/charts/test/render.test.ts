@@ -1,0 +1,220 @@
+import { natsSchema } from '@meridian/runtime';
+import { renderChart, validateObjects } from '../src';
+import type { RenderedChart } from '../src';
+import { join } from 'node:path';
+import { chartsDir, envOf, mergedValues, ofKind, podSpecOf, renderUmbrella, serviceCharts, serviceOf, shardedServices, valueSets } from './fixtures';
+import type { ValueSetName } from './fixtures';
+import {
+  hugepageViolations,
+  networkPolicyViolations,
+  pinningViolations,
+  plainSecretViolations,
+  probeViolations,
+  securityViolations,
+  selectorViolations,
+} from './policies';
+
+describe.each(Object.keys(valueSets) as ValueSetName[])('the umbrella chart with %s values', (set) => {
+  const files = valueSets[set];
+  const values = mergedValues(files);
+  const enabled = serviceCharts.filter((s) => values[s]?.enabled !== false);
+  let chart: RenderedChart;
+
+  beforeAll(() => {
+    chart = renderUmbrella(files);
+  });
+
+  it('renders objects that the Kubernetes API schemas accept', () => {
+    expect(chart.objects.length).toBeGreaterThan(0);
+    expect(validateObjects(chart.objects)).toEqual([]);
+  });
+
+  it('renders each service object from its own chart', () => {
+    chart.objects.forEach((o, i) => {
+      const svc = serviceOf(o);
+      const expected = (serviceCharts as readonly string[]).includes(svc) ? `meridian/charts/${svc}/templates/` : 'meridian/templates/';
+      expect({ object: `${o.kind}/${o.metadata.name}`, source: chart.sources[i] }).toEqual({ object: `${o.kind}/${o.metadata.name}`, source: expect.stringContaining(expected) });
+    });
+  });
+
+  it('renders a Deployment per workload: one per shard of a sharded service, one otherwise', () => {
+    for (const svc of serviceCharts) {
+      const deployments = ofKind(chart.objects, 'Deployment').filter((d) => serviceOf(d) === svc);
+      const shards: unknown[] = values[svc]?.shards ?? [];
+      const expected = !enabled.includes(svc) ? 0 : shards.length > 0 ? shards.length : 1;
+      expect({ svc, deployments: deployments.length }).toEqual({ svc, deployments: expected });
+    }
+  });
+
+  it('gives each shard its own symbols, partitioning global.symbols; the others own them all', () => {
+    const global: string[] = values.global.symbols;
+    for (const svc of enabled) {
+      const owned = ofKind(chart.objects, 'Deployment')
+        .filter((d) => serviceOf(d) === svc)
+        .map((d) => ({ shard: d.metadata.labels?.['meridian.io/shard'], symbols: envOf(d).SYMBOLS.split(',') }));
+      const shards: { name: string; symbols: string[] }[] = values[svc]?.shards ?? [];
+      if (shards.length > 0) {
+        expect(shardedServices).toContain(svc);
+        expect(owned.sort((a, b) => String(a.shard).localeCompare(String(b.shard)))).toEqual(
+          shards.map((s) => ({ shard: s.name, symbols: s.symbols })).sort((a, b) => a.shard.localeCompare(b.shard)),
+        );
+      } else {
+        expect(owned).toEqual([{ shard: undefined, symbols: global }]);
+      }
+      expect(owned.flatMap((o) => o.symbols).sort()).toEqual([...global].sort());
+    }
+  });
+
+  it('keeps selectors to their own pods and off helm.sh/chart', () => {
+    expect(selectorViolations(chart.objects)).toEqual([]);
+  });
+
+  it('runs every pod non-root with a read-only root filesystem and no capabilities', () => {
+    // Only the dev values (Tilt's live update syncs files into /app) leave the services' root writable.
+    const writableRoot = set === 'dev';
+    expect(securityViolations(chart.objects, { writableRoot })).toEqual([]);
+    const roots = ofKind(chart.objects, 'Deployment').map((d) => podSpecOf(d).containers[0].securityContext.readOnlyRootFilesystem);
+    expect(new Set(roots)).toEqual(new Set([!writableRoot]));
+  });
+
+  it('probes every service container on startup, readiness and liveness', () => {
+    expect(probeViolations(chart.objects)).toEqual([]);
+  });
+
+  it('puts every service pod behind a NetworkPolicy', () => {
+    expect(networkPolicyViolations(chart.objects)).toEqual([]);
+  });
+
+  it('renders no secret value: credentials come from existing Secrets', () => {
+    expect(plainSecretViolations(chart.objects, chart.manifests)).toEqual([]);
+  });
+
+  it('makes pinned workloads Guaranteed with whole CPUs, and mounts the hugepages they request', () => {
+    for (const d of ofKind(chart.objects, 'Deployment')) {
+      const perf = values[serviceOf(d)]?.performance ?? {};
+      if (perf.pinned) expect(pinningViolations(d)).toEqual([]);
+      if (perf.hugepages?.amount) expect(hugepageViolations(d, perf.hugepages.size ?? '2Mi')).toEqual([]);
+      else expect(JSON.stringify(podSpecOf(d))).not.toContain('hugepages');
+    }
+  });
+
+  it('gives each workload a Service, a PodDisruptionBudget and a ServiceAccount of its own name', () => {
+    for (const d of ofKind(chart.objects, 'Deployment')) {
+      const name = d.metadata.name;
+      expect(ofKind(chart.objects, 'Service').map((s) => s.metadata.name)).toContain(name);
+      if (values[serviceOf(d)]?.pdb?.enabled !== false) expect(ofKind(chart.objects, 'PodDisruptionBudget').map((p) => p.metadata.name)).toContain(name);
+      const account = podSpecOf(d).serviceAccountName;
+      expect(ofKind(chart.objects, 'ServiceAccount').map((a) => a.metadata.name)).toContain(account);
+    }
+  });
+
+  it('runs the helm test against every workload Service, and bootstrap for global.symbols and venues', () => {
+    const test = ofKind(chart.objects, 'Pod').find((p) => p.metadata.annotations?.['helm.sh/hook'] === 'test');
+    expect(test).toBeDefined();
+    const urls = String(podSpecOf(test!).containers[0].env.find((e: any) => e.name === 'URLS').value).split(' ');
+    const services = ofKind(chart.objects, 'Service').map((s) => {
+      const port = (s.spec as any).ports.find((p: any) => p.name === 'http').port;
+      return `http://${s.metadata.name}.${s.metadata.namespace}.svc:${port}/readyz`;
+    });
+    expect(urls.sort()).toEqual(services.sort());
+
+    const job = ofKind(chart.objects, 'Job').find((j) => j.metadata.name.endsWith('-bootstrap'));
+    expect(job?.metadata.annotations?.['helm.sh/hook']).toBe('pre-install,pre-upgrade');
+    const env = envOf(job!);
+    expect(env.SYMBOLS).toBe(values.global.symbols.join(','));
+    expect(env.VENUES).toBe(values.global.venues.join(','));
+    expect(env.JS_REPLICAS).toBe(String(values.global.jetstream.replicas));
+  });
+});
+
+describe('each service chart on its own', () => {
+  it.each(serviceCharts)('%s renders valid objects with its own defaults and a NATS URL', (svc) => {
+    const chart = renderChart({
+      chartDir: join(chartsDir, svc),
+      values: { nats: { url: 'nats://nats:4222' }, symbols: ['BTC-USDT'], ...(svc === 'recorder' ? { database: { existingSecret: 'db' } } : {}) },
+    });
+    expect(validateObjects(chart.objects)).toEqual([]);
+    expect(ofKind(chart.objects, 'Deployment')).toHaveLength(1);
+    expect([...selectorViolations(chart.objects), ...securityViolations(chart.objects), ...probeViolations(chart.objects), ...networkPolicyViolations(chart.objects)]).toEqual([]);
+  });
+});
+
+describe('NATS credentials and TLS', () => {
+  const global = { nats: { url: 'tls://nats.nats.svc:4222', credsSecret: 'nats-creds', credsSecretKey: 'user.creds', tls: { secret: 'nats-client-tls', mutual: true } } };
+
+  it('mount the credentials file and TLS files from Secrets into every service and the bootstrap Job', () => {
+    const chart = renderUmbrella([], { global, risk: { nats: { credsSecret: 'risk-creds' } } });
+    expect(validateObjects(chart.objects)).toEqual([]);
+    const runtimeKeys = Object.keys(natsSchema());
+    const pods = [...ofKind(chart.objects, 'Deployment'), ...ofKind(chart.objects, 'Job')];
+    expect(pods.length).toBeGreaterThan(7);
+    for (const o of pods) {
+      const spec = podSpecOf(o);
+      const env = envOf(o);
+      expect({ name: o.metadata.name, creds: env.NATS_CREDS_FILE, ca: env.NATS_TLS_CA_FILE, cert: env.NATS_TLS_CERT_FILE, key: env.NATS_TLS_KEY_FILE }).toEqual({
+        name: o.metadata.name,
+        creds: '/etc/meridian/nats/creds/user.creds',
+        ca: '/etc/meridian/nats/tls/ca.crt',
+        cert: '/etc/meridian/nats/tls/tls.crt',
+        key: '/etc/meridian/nats/tls/tls.key',
+      });
+      for (const k of Object.keys(env).filter((k) => k.startsWith('NATS_'))) expect(runtimeKeys).toContain(k);
+      const volumes = Object.fromEntries((spec.volumes as any[]).map((v) => [v.name, v.secret]));
+      const creds = o.metadata.name === 'meridian-risk' ? 'risk-creds' : 'nats-creds';
+      expect(volumes['nats-creds']).toEqual({ secretName: creds, defaultMode: 0o440, items: [{ key: 'user.creds', path: 'user.creds' }] });
+      expect(volumes['nats-tls'].secretName).toBe('nats-client-tls');
+      expect(volumes['nats-tls'].items.map((i: any) => i.key)).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
+      const mounts = (spec.containers[0].volumeMounts as any[]).filter((m) => m.name.startsWith('nats-'));
+      expect(mounts).toEqual([
+        { name: 'nats-creds', mountPath: '/etc/meridian/nats/creds', readOnly: true },
+        { name: 'nats-tls', mountPath: '/etc/meridian/nats/tls', readOnly: true },
+      ]);
+    }
+    expect(plainSecretViolations(chart.objects, chart.manifests)).toEqual([]);
+  });
+
+  it('verify the servers without a client certificate unless mutual, and mount nothing when unset', () => {
+    const serverOnly = renderUmbrella([], { global: { nats: { tls: { secret: 'nats-ca' } } } });
+    const env = envOf(ofKind(serverOnly.objects, 'Deployment')[0]!);
+    expect(env.NATS_TLS_CA_FILE).toBe('/etc/meridian/nats/tls/ca.crt');
+    expect(env.NATS_TLS_CERT_FILE).toBeUndefined();
+    expect(env.NATS_CREDS_FILE).toBeUndefined();
+    const plain = renderUmbrella([]);
+    expect(plain.manifests).not.toContain('/etc/meridian/nats');
+  });
+
+  it('refuse NATS credential keys in env, where they would bypass the Secrets', () => {
+    expect(() => renderUmbrella([], { risk: { env: { NATS_PASSWORD: 'x' } } })).toThrow(/risk:\n- env: Property name of "NATS_PASSWORD" does not match/);
+  });
+});
+
+describe('venue credentials', () => {
+  it('mount the Secret keys as files that ingestion reads through <KEY>_FILE, with no value in the manifests', () => {
+    const chart = renderUmbrella([], {
+      ingestion: { config: { MARKET_SOURCE: 'alpaca:AAPL' }, venueCredentials: { existingSecret: 'alpaca', keys: { ALPACA_API_KEY_ID: 'key-id', ALPACA_API_SECRET_KEY: 'secret-key' } } },
+    });
+    expect(validateObjects(chart.objects)).toEqual([]);
+    const ingestion = ofKind(chart.objects, 'Deployment').find((d) => serviceOf(d) === 'ingestion')!;
+    const env = envOf(ingestion);
+    expect(env.ALPACA_API_KEY_ID_FILE).toBe('/etc/meridian/venue/key-id');
+    expect(env.ALPACA_API_SECRET_KEY_FILE).toBe('/etc/meridian/venue/secret-key');
+    expect(env.ALPACA_API_KEY_ID).toBeUndefined();
+    const spec = podSpecOf(ingestion);
+    expect(spec.volumes.find((v: any) => v.name === 'venue-credentials').secret).toEqual({
+      secretName: 'alpaca',
+      defaultMode: 0o440,
+      items: [
+        { key: 'key-id', path: 'key-id' },
+        { key: 'secret-key', path: 'secret-key' },
+      ],
+    });
+    expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'venue-credentials', mountPath: '/etc/meridian/venue', readOnly: true });
+    expect(plainSecretViolations(chart.objects, chart.manifests)).toEqual([]);
+  });
+
+  it('refuse keys without a Secret, credentials the service does not read, and credentials in env', () => {
+    expect(() => renderUmbrella([], { ingestion: { venueCredentials: { keys: { ALPACA_API_KEY_ID: 'k' } } } })).toThrow(/venueCredentials.keys is set but venueCredentials.existingSecret is empty/);
+    expect(() => renderUmbrella([], { ingestion: { venueCredentials: { existingSecret: 's', keys: { OKX_API_KEY: 'k' } } } })).toThrow(/ingestion:\n- venueCredentials.keys/);
+    expect(() => renderUmbrella([], { ingestion: { env: { ALPACA_API_SECRET_KEY: 'plain' } } })).toThrow(/ingestion:\n- env: Property name of "ALPACA_API_SECRET_KEY" does not match/);
+  });
+});
