@@ -49,7 +49,8 @@ export class ChartRenderError extends Error {
 
 const standIn = resolve(__dirname, '..', 'dist', 'helm-render');
 
-function helmOnPath(): boolean {
+/** True when a helm binary is on PATH (and MERIDIAN_CHART_RENDERER does not ask for the stand-in). */
+export function helmOnPath(): boolean {
   if (process.env.MERIDIAN_CHART_RENDERER === 'helm-render') return false;
   return spawnSync('helm', ['version', '--short'], { stdio: 'ignore' }).status === 0;
 }
@@ -113,4 +114,15 @@ function parseManifests(manifests: string): { objects: RenderedObject[]; sources
     sources.push(source ?? '');
   }
   return { objects, sources };
+}
+
+/**
+ * `helm lint --strict` of a chart with the given values files; throws ChartRenderError with helm's
+ * findings. Only with a helm binary (the stand-in renders, it does not lint).
+ */
+export function lintChart(chartDir: string, valuesFiles: readonly string[] = []): void {
+  execFileSync('helm', ['dependency', 'build', '--skip-refresh', chartDir], { stdio: 'ignore' });
+  const args = ['lint', '--strict', chartDir, ...valuesFiles.flatMap((f) => ['--values', resolve(f)])];
+  const run = spawnSync('helm', args, { encoding: 'utf8' });
+  if (run.status !== 0) throw new ChartRenderError(chartDir, 'helm lint', `${run.stdout}\n${run.stderr}`.trim());
 }
