@@ -203,7 +203,9 @@ export class Bus {
     void (async () => {
       for await (const s of this.nc.status()) {
         if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'error') {
-          this.logger.warn({ status: s.type, server: 'server' in s ? s.server : undefined }, `nats ${s.type}`);
+          // An error status is what the server refused, e.g. a permissions violation naming the subject.
+          const error = 'error' in s ? (s.error as Error | undefined)?.message : undefined;
+          this.logger.warn({ status: s.type, server: 'server' in s ? s.server : undefined, error }, `nats ${s.type}`);
         }
       }
     })();

@@ -23,6 +23,8 @@ export type { ExecutionSubjectKind, MarketDataKind } from './subjects';
 export { Topology } from './topology';
 export type { ConsumerOwner, DurableDeclaration, Shard, StreamDeclaration, StreamKey, TopologyOptions } from './topology';
 export { provisionTopology, deleteTopologyStreams } from './bootstrap';
+export { NATS_ROLES, natsAuthorizationConfig, natsPermissions } from './permissions';
+export type { NatsPermissions, NatsRole, NatsUser } from './permissions';
 export type { ProvisionReport } from './bootstrap';
 export { traceIdOf } from './tracing';
 export { ReplayGate } from './replay-gate';

@@ -39,6 +39,10 @@ export class Subjects {
   barsAll(): string {
     return this.s('md', '*', '*', 'bars', '*');
   }
+  /** The best bid/offer of every venue and symbol (published by ingestion and by the order book). */
+  bboAll(): string {
+    return this.s('md', '*', '*', 'bbo');
+  }
   /** Every market-data subject: the MARKET stream's binding. */
   marketAll(): string {
     return this.s('md', '>');

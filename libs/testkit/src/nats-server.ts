@@ -24,6 +24,8 @@ export interface NatsServerOptions {
   /** Files written beside the configuration before start (certificates, credentials). */
   files?: Record<string, string>;
   jetstream?: boolean;
+  /** Extra environment of the server (configurations may reference `$VAR`s). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -61,7 +63,11 @@ export class NatsServerProcess {
     const config = `listen: "127.0.0.1:${port}"\n${options.jetstream ? `jetstream { store_dir: "${store}" }\n` : ''}${options.config ?? ''}\n`;
     writeFileSync(join(dir, 'server.conf'), config);
     const log: string[] = [];
-    const child = spawn('nats-server', ['-c', join(dir, 'server.conf')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('nats-server', ['-c', join(dir, 'server.conf')], {
+      cwd: dir,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.on('data', (d: Buffer) => log.push(d.toString()));
     child.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
     const server = new NatsServerProcess(port, dir, child, log);
