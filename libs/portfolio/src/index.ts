@@ -1,5 +1,10 @@
 export { PositionLedger, AVERAGE_PRICE_SCALE } from './position-ledger';
-export type { FillInput, PositionSnapshot } from './position-ledger';
+export type { FillInput, PositionLot, PositionSnapshot } from './position-ledger';
+export { LotLedger } from './lot-ledger';
+export type { LotOrder } from './lot-ledger';
+export { COST_METHODS, newLedger, restoreLedger } from './cost-method';
+export type { CostMethod, Ledger } from './cost-method';
 export { Portfolio } from './portfolio';
+export type { PortfolioOptions } from './portfolio';
 export { InvalidFillError, InvalidPositionSnapshotError, InvalidPortfolioSymbolError } from './errors';
 export { WorkingOrders } from './working-orders';

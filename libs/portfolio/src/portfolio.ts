@@ -1,22 +1,33 @@
 import { Decimal } from '@meridian/domain';
 import { InvalidPortfolioSymbolError, InvalidPositionSnapshotError } from './errors';
-import { PositionLedger } from './position-ledger';
+import { newLedger, restoreLedger } from './cost-method';
+import type { CostMethod, Ledger } from './cost-method';
 import type { FillInput, PositionSnapshot } from './position-ledger';
 
-/** Positions across symbols, one `PositionLedger` each. */
+export interface PortfolioOptions {
+  /** WAC (weighted-average cost, the default), FIFO or LIFO. */
+  costMethod?: CostMethod;
+}
+
+/** Positions across symbols, one ledger each, all under one cost method. */
 export class Portfolio {
-  private readonly ledgers = new Map<string, PositionLedger>();
+  private readonly ledgers = new Map<string, Ledger>();
+  readonly costMethod: CostMethod;
+
+  constructor(options: PortfolioOptions = {}) {
+    this.costMethod = options.costMethod ?? 'WAC';
+  }
 
   applyFill(symbol: string, fill: FillInput): { realizedPnl: Decimal } {
     return this.position(symbol).applyFill(fill);
   }
 
   /** The ledger for `symbol`, created flat on first use. */
-  position(symbol: string): PositionLedger {
+  position(symbol: string): Ledger {
     let ledger = this.ledgers.get(symbol);
     if (ledger === undefined) {
       if (typeof symbol !== 'string' || symbol === '') throw new InvalidPortfolioSymbolError(symbol);
-      ledger = new PositionLedger(symbol);
+      ledger = newLedger(symbol, this.costMethod);
       this.ledgers.set(symbol, ledger);
     }
     return ledger;
@@ -42,10 +53,10 @@ export class Portfolio {
     return Decimal.sum([...this.ledgers.values()].map((l) => l.fees));
   }
 
-  static restore(snapshots: readonly PositionSnapshot[]): Portfolio {
-    const portfolio = new Portfolio();
+  static restore(snapshots: readonly PositionSnapshot[], options: PortfolioOptions = {}): Portfolio {
+    const portfolio = new Portfolio(options);
     for (const s of snapshots) {
-      const ledger = PositionLedger.restore(s);
+      const ledger = restoreLedger(s, portfolio.costMethod);
       // Two records for one symbol would silently drop one position.
       if (portfolio.ledgers.has(ledger.symbol)) {
         throw new InvalidPositionSnapshotError(ledger.symbol, 'symbol', ledger.symbol, 'appears in more than one snapshot');

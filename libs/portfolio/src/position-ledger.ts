@@ -37,6 +37,23 @@ export interface PositionSnapshot {
    * so `restore` round-trips exactly; when absent, `restore` falls back to averagePrice × quantity.
    */
   costBasis?: Decimal;
+  /** The open lots, oldest first: set by FIFO and LIFO ledgers (which need them to restore). */
+  lots?: PositionLot[];
+}
+
+/** Quantity (positive, on the position's side) opened at one price. */
+export interface PositionLot {
+  quantity: Decimal;
+  price: Decimal;
+}
+
+/** Refuses a fill no ledger can book, naming the field. */
+export function validateFill(symbol: string, fill: FillInput): void {
+  const bad = (field: string, value: unknown, reason: string): InvalidFillError => new InvalidFillError(symbol, field, value, reason);
+  if (fill?.side !== 'BUY' && fill?.side !== 'SELL') throw bad('side', fill?.side, 'must be BUY or SELL');
+  if (!(fill.quantity instanceof Decimal) || !fill.quantity.isPositive()) throw bad('quantity', fill.quantity, 'must be a positive Decimal');
+  if (!(fill.price instanceof Decimal) || !fill.price.isPositive()) throw bad('price', fill.price, 'must be a positive Decimal');
+  if (!(fill.fee instanceof Decimal)) throw bad('fee', fill.fee, 'must be a Decimal');
 }
 
 /**
@@ -64,7 +81,7 @@ export class PositionLedger {
    * crosses through zero opens a new position at the fill price.
    */
   applyFill(fill: FillInput): { realizedPnl: Decimal } {
-    this.validate(fill);
+    validateFill(this.symbol, fill);
     const sign = sideSign(fill.side);
     const held = this.qty.sign();
     let realized = Decimal.ZERO;
@@ -186,11 +203,4 @@ export class PositionLedger {
     return ledger;
   }
 
-  private validate(fill: FillInput): void {
-    const bad = (field: string, value: unknown, reason: string): InvalidFillError => new InvalidFillError(this.symbol, field, value, reason);
-    if (fill?.side !== 'BUY' && fill?.side !== 'SELL') throw bad('side', fill?.side, 'must be BUY or SELL');
-    if (!(fill.quantity instanceof Decimal) || !fill.quantity.isPositive()) throw bad('quantity', fill.quantity, 'must be a positive Decimal');
-    if (!(fill.price instanceof Decimal) || !fill.price.isPositive()) throw bad('price', fill.price, 'must be a positive Decimal');
-    if (!(fill.fee instanceof Decimal)) throw bad('fee', fill.fee, 'must be a Decimal');
-  }
 }
