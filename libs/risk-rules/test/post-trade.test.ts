@@ -1,7 +1,7 @@
 import { Decimal } from '@meridian/domain';
 import { CircuitBreaker } from '../src/circuit-breaker';
 import { DrawdownTracker } from '../src/drawdown';
-import { StopBook } from '../src/stops';
+import { PositionStops } from '../src/position-stops';
 import { historicalVar, inverseNormalCdf, parametricVar, scenarioPnl } from '../src/value-at-risk';
 
 const d = (v: string) => Decimal.parse(v);
@@ -67,7 +67,7 @@ describe('drawdown', () => {
 
 describe('stops', () => {
   it('trigger a static stop once when the mark crosses it, with the closing side and quantity', () => {
-    const stops = new StopBook();
+    const stops = new PositionStops();
     stops.set('BTC-USDT', { kind: 'static', price: d('59000') }, d('0.5'));
     expect(stops.onMark('BTC-USDT', d('59000.01'))).toBeUndefined();
     expect(stops.onMark('BTC-USDT', d('59000'))).toMatchObject({ side: 'SELL', quantity: d('0.5'), stopPrice: d('59000'), kind: 'static' });
@@ -75,7 +75,7 @@ describe('stops', () => {
   });
 
   it('trail the best mark of a short by basis points and buy back when it turns', () => {
-    const stops = new StopBook();
+    const stops = new PositionStops();
     stops.set('ETH-USDT', { kind: 'trailing', distanceBps: d('100') }, d('-2'));
     stops.onMark('ETH-USDT', d('3000'));
     expect(stops.stopPrice('ETH-USDT')).toEqual(d('3030'));
@@ -87,7 +87,7 @@ describe('stops', () => {
   });
 
   it('follow the position: resized with it, dropped when it goes flat or flips', () => {
-    const stops = new StopBook();
+    const stops = new PositionStops();
     stops.set('A', { kind: 'trailing', distance: d('5') }, d('1'));
     stops.onPosition('A', d('3'));
     stops.onMark('A', d('100'));

@@ -40,7 +40,7 @@ const STOP_SCALE = 12;
  * intent (through risk, like any order), and the stop stays disarmed until re-set, so a mark
  * storm cannot send the close twice. A position that goes flat, or flips side, drops its stop.
  */
-export class StopBook {
+export class PositionStops {
   private readonly stops = new Map<string, StopEntry>();
 
   set(symbol: string, spec: StopSpec, position: Decimal): void {
