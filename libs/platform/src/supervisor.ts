@@ -31,6 +31,8 @@ export interface SupervisorOptions {
 export class Supervisor {
   readonly processes = new Map<ServiceName, ServiceProcess>();
   private stopping = false;
+  /** Services stopped or killed on purpose (stopService, crash), whose exit is not unexpected. */
+  private readonly crashing = new Set<ServiceName>();
 
   constructor(private readonly options: SupervisorOptions) {}
 
@@ -64,7 +66,7 @@ export class Supervisor {
     const exited = new Promise<number | null>((resolve) => {
       child.on('exit', (code, signal) => {
         rejectPorts(new Error(`${name} exited (code ${code}, signal ${signal}) before it started`));
-        if (!this.stopping) this.options.onUnexpectedExit?.(name, code);
+        if (!this.stopping && !this.crashing.has(name)) this.options.onUnexpectedExit?.(name, code);
         resolve(code);
       });
     });
@@ -82,6 +84,46 @@ export class Supervisor {
       });
     }
     this.processes.set(name, { name, child, ports, exited });
+  }
+
+  /**
+   * Kills one service without warning (SIGKILL, as a crashed node or an OOM kill would) and
+   * waits until it is gone. Its exit is not reported as unexpected: the caller asked for it.
+   */
+  async crash(name: ServiceName): Promise<void> {
+    const p = this.processes.get(name);
+    if (p === undefined) throw new Error(`${name} is not running under this supervisor`);
+    this.crashing.add(name);
+    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    await p.exited;
+  }
+
+  /** Stops one service gracefully (SIGTERM) and resolves with its exit code; not an unexpected exit. */
+  async stopService(name: ServiceName, timeoutMs = 20_000): Promise<number | null> {
+    const p = this.processes.get(name);
+    if (p === undefined) throw new Error(`${name} is not running under this supervisor`);
+    this.crashing.add(name);
+    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
+    return this.waitExit(p, timeoutMs);
+  }
+
+  /** Starts a service that has exited again, and resolves with its new ports once it reports them. */
+  async restart(name: ServiceName, timeoutMs = 60_000): Promise<{ http: number; grpc: number }> {
+    const p = this.processes.get(name);
+    if (p !== undefined && p.child.exitCode === null && p.child.signalCode === null) throw new Error(`${name} is still running`);
+    this.crashing.delete(name);
+    this.spawn(name);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        this.processes.get(name)!.ports,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`${name} did not restart within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

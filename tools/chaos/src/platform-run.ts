@@ -1,0 +1,144 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Bus } from '@meridian/bus';
+import { ApprovedOrder, ExecutionKind, ExecutionReport, OrderIntent, OrderRejection } from '@meridian/proto';
+import { SERVICES, Supervisor, bootstrap } from '@meridian/platform';
+import type { ServiceName } from '@meridian/platform';
+import { createTestEnvironment, waitFor } from '@meridian/testkit';
+import type { TestEnvironment } from '@meridian/testkit';
+
+/** What the streams said, as an observer outside every service saw it. */
+export interface StreamHistory {
+  intents: Map<string, OrderIntent>;
+  approved: Map<string, ApprovedOrder>;
+  /** Every approved order message, duplicates included (a duplicate is a finding). */
+  approvedMessages: number;
+  rejected: Map<string, OrderRejection>;
+  reports: ExecutionReport[];
+}
+
+export interface PlatformRunOptions {
+  symbols: string[];
+  /** Extra environment for every service (the defaults make a few seconds produce plenty of orders). */
+  env?: Record<string, string>;
+}
+
+const FINISHING = new Set([ExecutionKind.EXECUTION_KIND_FILL, ExecutionKind.EXECUTION_KIND_CANCEL, ExecutionKind.EXECUTION_KIND_REJECT]);
+
+/**
+ * The whole platform as real processes on real NATS JetStream and PostgreSQL, in a namespace and
+ * schema of its own, with an observer recording the money streams from the start: what a
+ * scenario drives, breaks and then checks.
+ */
+export class PlatformRun {
+  readonly history: StreamHistory = { intents: new Map(), approved: new Map(), approvedMessages: 0, rejected: new Map(), reports: [] };
+
+  private constructor(
+    readonly env: TestEnvironment,
+    readonly supervisor: Supervisor,
+    private readonly observer: Bus,
+    readonly options: PlatformRunOptions,
+    /** Every service's output, attributed. */
+    readonly logs: string[],
+    /** Services that exited without being told to (a crash the scenario did not inject). */
+    readonly unexpectedExits: { service: ServiceName; code: number | null }[],
+  ) {}
+
+  static async start(options: PlatformRunOptions): Promise<PlatformRun> {
+    const env = await createTestEnvironment('chaos');
+    await bootstrap({ nats: { servers: env.natsUrl }, namespace: env.namespace, replicas: 1, shards: [{ symbols: options.symbols, venues: ['paper'] }] });
+    const observer = await Bus.connect({ servers: env.natsUrl, name: 'chaos-observer', namespace: env.namespace });
+    const logs: string[] = [];
+    const exits: { service: ServiceName; code: number | null }[] = [];
+    const supervisor = new Supervisor({
+      env: {
+        ...env.env,
+        SYMBOLS: options.symbols.join(','),
+        HOST: '127.0.0.1',
+        HTTP_PORT: '0',
+        GRPC_PORT: '0',
+        LOG_LEVEL: 'info',
+        SIM_EVENT_RATE: '150',
+        SIM_STEP_MS: '50',
+        SIM_VOLATILITY: '3',
+        SNAPSHOT_INTERVAL_MS: '1000',
+        BAR_INTERVAL: '100ms',
+        BAR_INTERVALS: '100ms,1m',
+        BAR_GRACE_MS: '0',
+        MOMENTUM_FAST: '3',
+        MOMENTUM_SLOW: '8',
+        MOMENTUM_VOL: '8',
+        ENTRY_THRESHOLD: '0.05',
+        INTENT_INTERVAL_MS: '150',
+        RISK_MAX_POSITION: '0.6',
+        ...options.env,
+      },
+      onLine: (service, line) => void logs.push(`[${service}] ${line}`),
+      onUnexpectedExit: (service, code) => void exits.push({ service, code }),
+    });
+    const run = new PlatformRun(env, supervisor, observer, options, logs, exits);
+    const h = run.history;
+    const s = observer.subjects;
+    await observer.follow('ORDERS', s.intentsAll(), OrderIntent, (i) => void h.intents.set(i.clientOrderId, i), { deliver: 'all' });
+    await observer.follow('ORDERS', s.approvedAll(), ApprovedOrder, (a) => {
+      h.approvedMessages += 1;
+      h.approved.set(a.intent!.clientOrderId, a);
+    }, { deliver: 'all' });
+    await observer.follow('ORDERS', s.rejectedAll(), OrderRejection, (r) => void h.rejected.set(r.intent!.clientOrderId, r), { deliver: 'all' });
+    await observer.follow('EXECUTIONS', s.executionsAll(), ExecutionReport, (r) => void h.reports.push(r), { deliver: 'all' });
+    await supervisor.start();
+    for (const name of SERVICES) await run.waitReady(name);
+    return run;
+  }
+
+  /** Milliseconds until the service's /readyz answers 200. */
+  async waitReady(name: ServiceName, timeoutMs = 60_000): Promise<number> {
+    const started = Date.now();
+    const { http } = await this.supervisor.processes.get(name)!.ports;
+    await waitFor(`${name} ready`, async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${http}/readyz`)).status === 200;
+      } catch {
+        return false;
+      }
+    }, timeoutMs, 50);
+    return Date.now() - started;
+  }
+
+  /** Waits for a condition on the run (its history, its processes). */
+  waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs: number): Promise<NonNullable<T>> {
+    return waitFor(what, check, timeoutMs, 100);
+  }
+
+  fills(): ExecutionReport[] {
+    return this.history.reports.filter((r) => r.kind === ExecutionKind.EXECUTION_KIND_FILL);
+  }
+
+  /**
+   * Stops the market source and waits until every intent is decided and every approved order has
+   * finished (filled, cancelled or rejected by the venue): the state the invariants are read in.
+   */
+  async quiesce(timeoutMs = 60_000): Promise<void> {
+    const code = await this.supervisor.stopService('ingestion');
+    if (code !== 0) throw new Error(`ingestion exited with ${code} when asked to stop`);
+    const h = this.history;
+    await waitFor('every intent decided and every approved order finished', () => {
+      const done = new Set(h.reports.filter((r) => FINISHING.has(r.kind)).map((r) => r.clientOrderId));
+      return [...h.intents.keys()].every((id) => h.approved.has(id) || h.rejected.has(id)) && [...h.approved.keys()].every((id) => done.has(id));
+    }, timeoutMs, 200);
+  }
+
+  /** Where `stop` writes the services' logs. */
+  get logFile(): string {
+    return join(tmpdir(), `meridian-chaos-${this.env.namespace}.log`);
+  }
+
+  /** Stops every service, writes their logs to `logFile`, removes the namespace and schema. */
+  async stop(): Promise<void> {
+    await this.supervisor.stop().catch(() => undefined);
+    await this.observer.close().catch(() => undefined);
+    writeFileSync(this.logFile, this.logs.join('\n'));
+    await this.env.cleanup();
+  }
+}

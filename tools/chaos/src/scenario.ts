@@ -1,0 +1,18 @@
+import type { PlatformRun } from './platform-run';
+
+/** How long and how hard a scenario runs; the CI subset uses the short settings. */
+export interface ScenarioOptions {
+  /** Seconds of load, faults included. */
+  durationSeconds: number;
+  /** Seeds the choice and timing of faults, so a failing run can be replayed. */
+  seed: number;
+  symbols: string[];
+}
+
+/** A fault scenario: what it does to a running platform, and the figures it reports. */
+export interface Scenario {
+  name: string;
+  summary: string;
+  /** Drives load and faults; returns figures (recovery times, faults injected, ...). */
+  run(platform: PlatformRun, options: ScenarioOptions, log: (line: string) => void): Promise<Record<string, string | number>>;
+}
