@@ -53,6 +53,22 @@ export interface BusObserver {
   consumerUnbound?(consumer: BoundConsumer): void;
 }
 
+/**
+ * How long one pull request lives (its idle heartbeat is half of it). A pull waiting on a consumer
+ * whose leader was on a NATS node that died is only noticed when two heartbeats are missed, so
+ * this bounds the stall after a node loss: nats.js's default of 30 s stalled a consumer for about
+ * 36 s in the nats-node-loss chaos scenario; 5 s costs an idle consumer one request every 5 s.
+ */
+const PULL_EXPIRES_MS = 5_000;
+
+/** Missed heartbeats (each PULL_EXPIRES_MS / 2) after which a follow is opened again. */
+const STALL_HEARTBEATS = 3;
+/** Pause before a stalled follow is opened again (and between attempts while NATS recovers). */
+const FOLLOW_RETRY_MS = 500;
+
+/** The consumer notifications worth a warning; nats.js reports many more as debug events. */
+const CONSUMER_TROUBLE = new Set(['heartbeats_missed', 'consumer_not_found', 'stream_not_found', 'consumer_deleted', 'no_responders', 'ordered_consumer_recreated', 'exceeded_limits']);
+
 const noopLogger: BusLogger = { debug() {}, info() {}, warn() {}, error() {} };
 const noopObserver: BusObserver = { published() {}, handled() {}, rejected() {} };
 
@@ -244,7 +260,7 @@ export class Bus {
   async consume<T>(decl: DurableDeclaration, codec: MessageCodec<T>, handler: Handler<T>): Promise<ConsumerHandle> {
     const name = decl.config.durable_name;
     const { consumer, bound } = await this.bindDurable(decl);
-    const messages = await consumer.consume({ max_messages: Math.min(decl.config.max_ack_pending ?? 64, 256) });
+    const messages = await consumer.consume({ max_messages: Math.min(decl.config.max_ack_pending ?? 64, 256), expires: PULL_EXPIRES_MS });
     const maxDeliver = decl.config.max_deliver;
     const retryDelaysMs = (decl.config.backoff ?? []).map((ns) => Math.round(Number(ns) / 1e6));
     const loop = this.runLoop(messages, async (m) => {
@@ -321,7 +337,7 @@ export class Bus {
   async consumeBatches<T>(decl: DurableDeclaration, codec: MessageCodec<T>, handler: BatchHandler<T>, options: BatchOptions): Promise<ConsumerHandle> {
     const name = decl.config.durable_name;
     const { consumer, bound } = await this.bindDurable(decl);
-    const messages = await consumer.consume({ max_messages: Math.max(1, Math.min(decl.config.max_ack_pending ?? options.maxBatch, options.maxBatch * 2)) });
+    const messages = await consumer.consume({ max_messages: Math.max(1, Math.min(decl.config.max_ack_pending ?? options.maxBatch, options.maxBatch * 2)), expires: PULL_EXPIRES_MS });
     const maxDeliver = decl.config.max_deliver;
     const retryDelaysMs = (decl.config.backoff ?? []).map((ns) => Math.round(Number(ns) / 1e6));
     let buffer: JsMsg[] = [];
@@ -416,10 +432,8 @@ export class Bus {
     handler: Handler<T>,
     options: FollowOptions,
   ): Promise<ConsumerHandle> {
-    const consumer = await this.js.consumers.get(this.topology.streamName(stream), {
-      filter_subjects: filterSubject,
-      ...startOf(options.deliver),
-    });
+    const streamName = this.topology.streamName(stream);
+    const open = (start: FollowStart) => this.js.consumers.get(streamName, { filter_subjects: filterSubject, ...startOf(start) });
     let caughtUp = options.onCaughtUp === undefined;
     const markCaughtUp = () => {
       if (!caughtUp) {
@@ -427,12 +441,15 @@ export class Bus {
         options.onCaughtUp?.();
       }
     };
+    let consumer = await open(options.deliver);
     const info = await consumer.info(true);
     if (info.num_pending === 0) markCaughtUp();
     // Named by template, not symbol, so metric labels stay few.
     const name = `follow ${this.subjects.template(filterSubject)}`;
-    const messages = await consumer.consume({ max_messages: 512 });
-    const loop = this.runLoop(messages, async (m) => {
+    /** Stream sequence of the last message handled: where a resumed follow starts again. */
+    let lastSeq = 0;
+    const onMessage = async (m: JsMsg): Promise<void> => {
+      lastSeq = m.seq;
       const template = this.subjects.template(m.subject);
       const started = process.hrtime.bigint();
       let message: T;
@@ -455,8 +472,49 @@ export class Bus {
       }
       this.observer.handled(template, name, outcome, Number(process.hrtime.bigint() - started) / 1e9);
       if (m.info.pending === 0) markCaughtUp();
-    });
-    return this.track(name, messages, loop);
+    };
+
+    // The ordered consumer lives on one server. nats.js recreates it after missed heartbeats, but
+    // not always (seen when the stream's leader was on a NATS node that died): a follow whose
+    // heartbeats stay missing is stopped here and opened again right after the last message it
+    // handled, so it neither skips nor repeats one.
+    let stopped = false;
+    let current: ConsumerMessages | undefined;
+    const loop = (async () => {
+      for (;;) {
+        try {
+          current = await consumer.consume({ max_messages: 512, expires: PULL_EXPIRES_MS });
+          this.watchConsumer(name, current, () => current?.stop());
+          for await (const m of current) await onMessage(m);
+        } catch (err) {
+          this.logger.error({ consumer: name, err }, 'follow ended with an error');
+        }
+        if (stopped) return;
+        const start: FollowStart = lastSeq > 0 ? { startSeq: lastSeq + 1 } : options.deliver;
+        this.logger.warn({ consumer: name, resumeAt: lastSeq > 0 ? lastSeq + 1 : options.deliver }, 'follow stalled; opening it again');
+        for (;;) {
+          await new Promise((r) => setTimeout(r, FOLLOW_RETRY_MS));
+          if (stopped) return;
+          try {
+            consumer = await open(start);
+            break;
+          } catch (err) {
+            this.logger.warn({ consumer: name, err }, 'follow cannot be opened yet');
+          }
+        }
+      }
+    })();
+    const handle: ConsumerHandle = {
+      name,
+      stop: async () => {
+        stopped = true;
+        this.handles.delete(handle);
+        current?.stop();
+        await loop;
+      },
+    };
+    this.handles.add(handle);
+    return handle;
   }
 
   private runLoop(messages: ConsumerMessages, onMessage: (m: JsMsg) => Promise<void>): Promise<void> {
@@ -480,7 +538,23 @@ export class Bus {
     };
     this.handles.add(handle);
     if (bound) this.observer.consumerBound?.(bound);
+    this.watchConsumer(name, messages);
     return handle;
+  }
+
+  /**
+   * Logs what the client notices about a consumer (missed heartbeats, a consumer gone or
+   * recreated, no responders): after a NATS node loss these say which consumer is stalled.
+   * `onStall` runs once heartbeats have been missed STALL_HEARTBEATS times in a row.
+   */
+  private watchConsumer(name: string, messages: ConsumerMessages, onStall?: () => void): void {
+    void (async () => {
+      for await (const s of messages.status()) {
+        if (!CONSUMER_TROUBLE.has(s.type)) continue; // the rest are nats.js debug events (next, heartbeat, discard…)
+        this.logger.warn({ consumer: name, status: s.type, ...('count' in s ? { count: s.count } : {}) }, `consumer ${s.type}`);
+        if (onStall && s.type === 'heartbeats_missed' && s.count >= STALL_HEARTBEATS) onStall();
+      }
+    })().catch(() => undefined);
   }
 
   /** Reads the last message on a subject of a last-value stream, or undefined. */

@@ -11,3 +11,4 @@ export type { ProcessExit } from './service-process';
 export { sharedDataPath } from './shared-data';
 export { NatsServerProcess, freePort } from './nats-server';
 export type { NatsServerOptions } from './nats-server';
+export { NatsCluster } from './nats-cluster';

@@ -20,6 +20,8 @@ export interface StreamHistory {
 
 export interface PlatformRunOptions {
   symbols: string[];
+  /** NATS to run on instead of the test environment's (e.g. a NatsCluster), and its stream replicas. */
+  nats?: { url: string; replicas: number };
   /** Extra environment for every service (the defaults make a few seconds produce plenty of orders). */
   env?: Record<string, string>;
 }
@@ -47,13 +49,24 @@ export class PlatformRun {
 
   static async start(options: PlatformRunOptions): Promise<PlatformRun> {
     const env = await createTestEnvironment('chaos');
-    await bootstrap({ nats: { servers: env.natsUrl }, namespace: env.namespace, replicas: 1, shards: [{ symbols: options.symbols, venues: ['paper'] }] });
-    const observer = await Bus.connect({ servers: env.natsUrl, name: 'chaos-observer', namespace: env.namespace });
+    const natsUrl = options.nats?.url ?? env.natsUrl;
+    const replicas = options.nats?.replicas ?? 1;
+    await bootstrap({ nats: { servers: natsUrl }, namespace: env.namespace, replicas, shards: [{ symbols: options.symbols, venues: ['paper'] }] });
     const logs: string[] = [];
+    // The observer's own trouble (a follow that ended, a reconnect) goes into the run's logs too.
+    const note = (level: string) => (o: object, msg?: string) => void logs.push(`[observer] ${JSON.stringify({ level, time: new Date().toISOString(), ...o, msg })}`);
+    const observer = await Bus.connect({
+      servers: natsUrl,
+      name: 'chaos-observer',
+      namespace: env.namespace,
+      logger: { debug() {}, info: note('info'), warn: note('warn'), error: note('error') },
+    });
     const exits: { service: ServiceName; code: number | null }[] = [];
     const supervisor = new Supervisor({
       env: {
         ...env.env,
+        NATS_URL: natsUrl,
+        JS_REPLICAS: String(replicas),
         SYMBOLS: options.symbols.join(','),
         HOST: '127.0.0.1',
         HTTP_PORT: '0',

@@ -2,6 +2,7 @@ import { checkInvariants } from './invariants';
 import type { Invariant } from './invariants';
 import { PlatformRun } from './platform-run';
 import type { Scenario, ScenarioOptions } from './scenario';
+import { NatsCluster } from '@meridian/testkit';
 
 export interface ScenarioReport {
   scenario: string;
@@ -21,11 +22,18 @@ export interface ScenarioReport {
  */
 export async function runScenario(scenario: Scenario, options: ScenarioOptions, log: (line: string) => void = () => {}): Promise<ScenarioReport> {
   const started = Date.now();
-  const platform = await PlatformRun.start({ symbols: options.symbols });
+  const cluster = scenario.natsCluster ? await NatsCluster.start(scenario.natsCluster) : undefined;
+  let platform: PlatformRun;
+  try {
+    platform = await PlatformRun.start({ symbols: options.symbols, ...(cluster ? { nats: { url: cluster.url, replicas: Math.min(3, cluster.size) } } : {}) });
+  } catch (err) {
+    await cluster?.stop();
+    throw err;
+  }
   const logFile = platform.logFile;
   try {
-    log(`platform up in ${Date.now() - started} ms (namespace ${platform.env.namespace})`);
-    const figures = await scenario.run(platform, options, log);
+    log(`platform up in ${Date.now() - started} ms (namespace ${platform.env.namespace}${cluster ? `, NATS cluster of ${cluster.size}` : ''})`);
+    const figures = await scenario.run(platform, options, log, { cluster });
     await platform.quiesce();
     const invariants = await checkInvariants(platform);
     figures['intents'] = platform.history.intents.size;
@@ -35,6 +43,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions, 
     return { scenario: scenario.name, options, figures, invariants, passed: invariants.every((i) => i.holds), logFile };
   } finally {
     await platform.stop();
+    await cluster?.stop();
   }
 }
 

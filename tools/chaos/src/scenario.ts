@@ -1,3 +1,4 @@
+import type { NatsCluster } from '@meridian/testkit';
 import type { PlatformRun } from './platform-run';
 
 /** How long and how hard a scenario runs; the CI subset uses the short settings. */
@@ -13,6 +14,13 @@ export interface ScenarioOptions {
 export interface Scenario {
   name: string;
   summary: string;
+  /** A NATS cluster of this many nodes (R3 streams) instead of the machine's server. */
+  natsCluster?: number;
   /** Drives load and faults; returns figures (recovery times, faults injected, ...). */
-  run(platform: PlatformRun, options: ScenarioOptions, log: (line: string) => void): Promise<Record<string, string | number>>;
+  run(platform: PlatformRun, options: ScenarioOptions, log: (line: string) => void, context: ScenarioContext): Promise<Record<string, string | number>>;
+}
+
+/** What the runner set up for a scenario besides the platform. */
+export interface ScenarioContext {
+  cluster?: NatsCluster;
 }

@@ -1,5 +1,6 @@
 import type { Scenario } from '../scenario';
 import { killServices } from './kill-services';
+import { natsNodeLoss } from './nats-node-loss';
 
 /** Every scenario `npm run chaos -- <name>` knows; adding one is adding it here. */
-export const SCENARIOS: readonly Scenario[] = [killServices];
+export const SCENARIOS: readonly Scenario[] = [killServices, natsNodeLoss];
