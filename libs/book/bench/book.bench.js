@@ -2,8 +2,11 @@
 // the same streams in the same run.
 //   (a) the LOBSTER AAPL 2012-06-21 level-50 hour (92k messages; skipped when the file is absent)
 //   (b) a seeded synthetic order flow of BENCH_N events (default 10,000,000)
+//   (c) the matching engine against nodejs-order-book on BENCH_MATCH_N mixed operations (default
+//       1,000,000; see bench/matching.js), after checking that both make identical fills
 // Run: npm run bench (in libs/book, after the build). Needs --expose-gc (the npm script passes it).
-// Env: BENCH_N (synthetic events), BENCH_SEED, BENCH_DEBUG=1 (print every throughput pass).
+// Env: BENCH_N (synthetic events), BENCH_SEED, BENCH_MATCH_N, BENCH_MATCH_SEED, BENCH_DEBUG=1 (print
+// every throughput pass), BENCH_ONLY=books|matching (run only (a)+(b) or only (c)).
 'use strict';
 const path = require('node:path');
 const { Decimal } = require('@meridian/domain');
@@ -11,8 +14,13 @@ const { OrderBook } = require('nodejs-order-book');
 const { L2Book, L3Book, L3TickBook, TickScale } = require('../dist');
 const { ADD, CANCEL, DELETE, counts, lobsterStream, syntheticStream } = require('./streams');
 const { measure, timerOverheadNs, machineFloor } = require('./measure');
+const { fmtCount, fmtNs, printTable } = require('./report');
+const { benchMatching } = require('./matching');
 
 const N = Number(process.env.BENCH_N ?? 10_000_000);
+const MATCH_N = Number(process.env.BENCH_MATCH_N ?? 1_000_000);
+const MATCH_SEED = Number(process.env.BENCH_MATCH_SEED ?? 20240611);
+const ONLY = process.env.BENCH_ONLY;
 const SEED = Number(process.env.BENCH_SEED ?? 20240611);
 const LOBSTER_FILE = path.join(process.env.MERIDIAN_SHARED_DATA ?? path.resolve(__dirname, '../../../../shared/data'), 'lobster/AAPL_2012-06-21_34200000_37800000_message_50.csv');
 const EMPTY = Object.freeze([]);
@@ -205,26 +213,6 @@ function finalTops(results) {
   });
 }
 
-const fmtOps = (x) => `${(x / 1e6).toFixed(2)} M/s`;
-const fmtNs = (ns) => (ns >= 1000 ? `${(ns / 1000).toFixed(2)} µs` : `${Math.round(ns)} ns`);
-const fmtCount = (x) => Math.round(x).toLocaleString('en-US');
-
-function printTable(title, results, peerName) {
-  const peer = results.find((r) => r.name === peerName);
-  console.log(`  ${title}`);
-  console.log(
-    `    ${'book'.padEnd(34)}${'ops/s'.padStart(11)}${'vs peer'.padStart(9)}${'p50'.padStart(10)}${'p99'.padStart(10)}${'p99.9'.padStart(10)}` +
-      `${'max'.padStart(11)}${'heap MB'.padStart(9)}${'held MB'.padStart(9)}${'GCs'.padStart(7)}${'GC ms'.padStart(8)}`,
-  );
-  for (const r of results) {
-    console.log(
-      `    ${r.name.padEnd(34)}${fmtOps(r.opsPerSec).padStart(11)}${`${(r.opsPerSec / peer.opsPerSec).toFixed(1)}x`.padStart(9)}` +
-        `${fmtNs(r.p50).padStart(10)}${fmtNs(r.p99).padStart(10)}${fmtNs(r.p999).padStart(10)}${fmtNs(r.max).padStart(11)}` +
-        `${r.heapMB.toFixed(1).padStart(9)}${(r.heldMB + r.buffersMB).toFixed(1).padStart(9)}${r.gcCount.toFixed(0).padStart(7)}${r.gcMs.toFixed(0).padStart(8)}`,
-    );
-  }
-}
-
 async function benchStream(label, stream, tickSize, priceScale, options) {
   const priceDec = decimalCache(priceScale);
   const sizeDec = decimalCache(0);
@@ -265,6 +253,12 @@ async function main() {
       `(load average ${require('node:os').loadavg()[0].toFixed(2)} on ${require('node:os').cpus().length} cores).`,
   );
 
+  if (ONLY !== 'matching') await benchBooks(overheadNs);
+  if (ONLY !== 'books') await benchMatching({ n: MATCH_N, seed: MATCH_SEED, overheadNs });
+  console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+async function benchBooks(overheadNs) {
   const lobster = await lobsterStream(LOBSTER_FILE);
   if (lobster === undefined) {
     console.log(`\n(a) LOBSTER: skipped, ${LOBSTER_FILE} is absent (see ../shared/data/MANIFEST.md).`);
@@ -288,7 +282,6 @@ async function main() {
     2,
     { passes: 1, latencyPasses: 1, warmup: 300_000, overheadNs },
   );
-  console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
 main().catch((e) => {

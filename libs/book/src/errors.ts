@@ -34,3 +34,14 @@ export class TickOverflowError extends DomainError {
     super('BOOK_TICK_OVERFLOW', `${quantity} ${value} is beyond the exact integer range (2^53 - 1) of an integer-tick book`);
   }
 }
+
+/**
+ * The matching engine found its own state inconsistent (e.g. the book refused an order the engine had
+ * just matched down to a non-crossing price). A bug, never an order problem: orders are refused with
+ * `rejected` events, not exceptions.
+ */
+export class MatchingInvariantError extends DomainError {
+  constructor(detail: string) {
+    super('BOOK_MATCHING_INVARIANT', `matching engine invariant broken: ${detail}`);
+  }
+}

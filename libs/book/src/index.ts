@@ -18,7 +18,51 @@ export type {
   TickOrder,
   QueuePosition,
 } from './types';
-export { InvalidBookArgumentError, BookModifiedDuringIterationError, TickOverflowError } from './errors';
+export { InvalidBookArgumentError, BookModifiedDuringIterationError, TickOverflowError, MatchingInvariantError } from './errors';
+export { MatchingEngine } from './matching-engine';
+export type { MatchingEngineOptions, L3BookView } from './matching-engine';
+export { TickMatchingEngine } from './tick-matching-engine';
+export type { TickMatchingEngineOptions } from './tick-matching-engine';
+export { MatchEventBuffer } from './match-event-buffer';
+export {
+  ORDER_TYPES,
+  TIMES_IN_FORCE,
+  STP_MODES,
+  REJECT_REASONS,
+  CANCEL_REASONS,
+  REQUEST_KINDS,
+  MATCH_EVENT_TYPES,
+} from './matching-types';
+export type {
+  OrderType,
+  TimeInForce,
+  StpMode,
+  EngineOrderId,
+  ClientOrderId,
+  OwnerId,
+  LimitOrderRequest,
+  MarketOrderRequest,
+  StopOrderRequest,
+  StopLimitOrderRequest,
+  OrderRequest,
+  TickOrderRequest,
+  AmendRequest,
+  RejectReason,
+  CancelReason,
+  RequestKind,
+  AmendPriority,
+  AcceptedEvent,
+  RestedEvent,
+  FillEvent,
+  CancelledEvent,
+  RejectedEvent,
+  TriggeredEvent,
+  AmendedEvent,
+  MatchEvent,
+  MatchEventType,
+  TickMatchEvent,
+  EngineOrder,
+} from './matching-types';
 export {
   LOBSTER_PRICE_SCALE,
   LOBSTER_TICK_SIZE,

@@ -33,15 +33,20 @@ export class L3Book {
   readonly core: L3TickBook;
   readonly scale: TickScale;
 
+  /**
+   * `core` puts this Decimal API over an existing integer-tick book (the matching engine's, for a
+   * Decimal view of it) instead of a new one; `options` then only supply the tick and lot size.
+   */
   constructor(
     readonly symbol: string,
     options: L3BookOptions,
+    core?: L3TickBook,
   ) {
     if (options === undefined || options === null) {
       throw new InvalidBookArgumentError('L3Book options', options, 'tickSize and lotSize are required');
     }
     this.scale = new TickScale(options.tickSize, options.lotSize);
-    this.core = new L3TickBook(symbol, options);
+    this.core = core ?? new L3TickBook(symbol, options);
   }
 
   get orderCount(): number {

@@ -40,6 +40,7 @@ export class L3TickBook {
   // Order pool, indexed by order slot.
   private orderIds: OrderId[] = [];
   private orderLots: Float64Array;
+  private orderTag: Int32Array;
   private orderLevel: Int32Array;
   private orderPrev: Int32Array;
   private orderNext: Int32Array;
@@ -74,6 +75,7 @@ export class L3TickBook {
     const levels = capacity(options.initialLevelCapacity, 256, 'initialLevelCapacity');
     this.ids = new IdIndex(orders);
     this.orderLots = new Float64Array(orders);
+    this.orderTag = new Int32Array(orders);
     this.orderLevel = new Int32Array(orders);
     this.orderPrev = new Int32Array(orders);
     this.orderNext = new Int32Array(orders);
@@ -115,12 +117,15 @@ export class L3TickBook {
   /**
    * Adds an order at the back of the queue at `price`. `price` and `lots` are positive safe
    * integers. Returns `duplicate_order` for an id already resting, `crossed` for a price at or
-   * through the opposite best (at it is allowed with `allowLocked`).
+   * through the opposite best (at it is allowed with `allowLocked`). `tag` is a 32-bit integer
+   * the caller keeps with the order (the matching engine stores the slot of its own per-order
+   * data there, so a fill needs no second id lookup); read it back with `tagOf` or `handleTag`.
    */
-  add(id: OrderId, side: BookSide, price: number, lots: number): L3Status {
+  add(id: OrderId, side: BookSide, price: number, lots: number, tag = 0): L3Status {
     checkId(id);
     checkPositive(price, 'price');
     checkPositive(lots, 'size');
+    if ((tag | 0) !== tag) throw new InvalidBookArgumentError('order tag', tag, 'must be a 32-bit integer');
     const bid = sideIsBid(side);
     if (this.ids.get(id) !== NONE) return 'duplicate_order';
 
@@ -147,6 +152,7 @@ export class L3TickBook {
     const order = this.allocOrder();
     this.orderIds[order] = id;
     this.orderLots[order] = lots;
+    this.orderTag[order] = tag;
     this.orderLevel[order] = level;
     const tail = this.levelTail[level]!;
     this.orderPrev[order] = tail;
@@ -207,6 +213,12 @@ export class L3TickBook {
   orderLotsOf(id: OrderId): number | undefined {
     const order = this.ids.get(id);
     return order === NONE ? undefined : this.orderLots[order];
+  }
+
+  /** The tag the order was added with, or undefined when it is not resting. */
+  tagOf(id: OrderId): number | undefined {
+    const order = this.ids.get(id);
+    return order === NONE ? undefined : this.orderTag[order];
   }
 
   /** The order's price in ticks, or undefined when it is not resting. */
@@ -316,6 +328,71 @@ export class L3TickBook {
     return slot === NONE ? undefined : this.orderIds[this.levelHead[slot]!];
   }
 
+  // ---- Matching hooks: walk the queues and fill the front order without id lookups or allocation.
+  // A handle is an order's slot in the pool; it stays valid only until the book next changes.
+
+  /** The handle of a resting order, or -1 when it is not resting. */
+  handleOf(id: OrderId): number {
+    return this.ids.get(id);
+  }
+
+  /** The handle of the order at the front of the level `depth` places from the top (0 = best), or -1. */
+  queueHead(side: BookSide, depth = 0): number {
+    const ladder = this.ladder(side);
+    if (depth === 0) {
+      const level = ladder.bestSlot();
+      return level === NONE ? NONE : this.levelHead[level]!;
+    }
+    const level = this.slotAtDepth(side, depth);
+    return level === NONE ? NONE : this.levelHead[level]!;
+  }
+
+  /** The handle of the order behind `handle` in its level's queue, or -1 at the back. */
+  queueNext(handle: number): number {
+    return this.orderNext[handle]!;
+  }
+
+  handleId(handle: number): OrderId {
+    return this.orderIds[handle]!;
+  }
+
+  handleLots(handle: number): number {
+    return this.orderLots[handle]!;
+  }
+
+  handlePrice(handle: number): number {
+    return this.levelPrice[this.orderLevel[handle]!]!;
+  }
+
+  handleSide(handle: number): BookSide {
+    return this.levelSide[this.orderLevel[handle]!] === BID ? 'bid' : 'ask';
+  }
+
+  handleTag(handle: number): number {
+    return this.orderTag[handle]!;
+  }
+
+  /**
+   * Fills `lots` of the order at the front of the best level of `side` (what a taker does to the
+   * book): it keeps its place while anything is left and leaves the book at 0. Throws when the side
+   * is empty or `lots` is not in [1, the front order's size].
+   */
+  executeHead(side: BookSide, lots: number): void {
+    const level = this.ladder(side).bestSlot();
+    if (level === NONE) throw new InvalidBookArgumentError('book side', side, 'has no order to execute');
+    checkPositive(lots, 'size');
+    const order = this.levelHead[level]!;
+    const remaining = this.orderLots[order]! - lots;
+    if (remaining < 0) throw new InvalidBookArgumentError('size', lots, `exceeds the ${this.orderLots[order]} lots of the front order`);
+    this.levelLots[level]! -= lots;
+    if (remaining === 0) {
+      this.removeOrder(order, this.orderIds[order]!, level);
+    } else {
+      this.orderLots[order] = remaining;
+      this.changed(level, this.levelLots[level]!);
+    }
+  }
+
   private reduce(id: OrderId, lots: number): L3Status {
     checkId(id);
     checkPositive(lots, 'size');
@@ -396,6 +473,7 @@ export class L3TickBook {
   private growOrders(): void {
     const n = this.orderLots.length * 2;
     this.orderLots = grown(this.orderLots, new Float64Array(n));
+    this.orderTag = grown(this.orderTag, new Int32Array(n));
     this.orderLevel = grown(this.orderLevel, new Int32Array(n));
     this.orderPrev = grown(this.orderPrev, new Int32Array(n));
     this.orderNext = grown(this.orderNext, new Int32Array(n));

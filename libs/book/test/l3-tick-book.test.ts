@@ -257,3 +257,49 @@ describe('L3TickBook: structure', () => {
     expect(levels(book, 'ask')).toEqual([[5, 5, 1]]);
   });
 });
+
+describe('L3TickBook: matching hooks', () => {
+  test('tags stay with their orders', () => {
+    const book = new L3TickBook('TEST');
+    expect(book.add(1, 'bid', 100, 10, 7)).toBe('ok');
+    expect(book.add(2, 'bid', 100, 5)).toBe('ok');
+    expect(book.tagOf(1)).toBe(7);
+    expect(book.tagOf(2)).toBe(0);
+    expect(book.tagOf(3)).toBeUndefined();
+    expect(() => book.add(3, 'bid', 100, 5, 1.5)).toThrow(InvalidBookArgumentError);
+    expect(() => book.add(3, 'bid', 100, 5, 2 ** 31)).toThrow(InvalidBookArgumentError);
+  });
+
+  test('handles walk the queues level by level, front first', () => {
+    const book = sample();
+    const walk = (side: BookSide, depth: number): [string | number, number, number, BookSide][] => {
+      const out: [string | number, number, number, BookSide][] = [];
+      for (let h = book.queueHead(side, depth); h >= 0; h = book.queueNext(h)) out.push([book.handleId(h), book.handleLots(h), book.handlePrice(h), book.handleSide(h)]);
+      return out;
+    };
+    expect(walk('bid', 0)).toEqual([[1, 10, 100, 'bid'], [2, 5, 100, 'bid']]);
+    expect(walk('bid', 1)).toEqual([[3, 7, 99, 'bid']]);
+    expect(walk('ask', 0)).toEqual([[4, 3, 101, 'ask'], [6, 4, 101, 'ask']]);
+    expect(book.queueHead('bid', 2)).toBe(-1);
+    expect(book.queueHead('ask')).toBe(book.handleOf(4));
+    expect(book.handleOf(42)).toBe(-1);
+    expect(book.handleTag(book.handleOf(5))).toBe(0);
+    expect(new L3TickBook('EMPTY').queueHead('ask')).toBe(-1);
+  });
+
+  test('executeHead fills the front order of the best level: partly (it keeps its place) or fully (it leaves)', () => {
+    const book = sample();
+    book.executeHead('ask', 2);
+    expect(queue(book, 'ask', 101)).toEqual([[4, 1], [6, 4]]);
+    expect([book.changedSide, book.changedPrice, book.changedLevelLots]).toEqual(['ask', 101, 5]);
+    book.executeHead('ask', 1);
+    expect(queue(book, 'ask', 101)).toEqual([[6, 4]]);
+    book.executeHead('ask', 4);
+    expect(levels(book, 'ask')).toEqual([[103, 8, 1]]);
+    expect(book.has(6)).toBe(false);
+    expect(() => book.executeHead('ask', 9)).toThrow(InvalidBookArgumentError);
+    expect(() => book.executeHead('ask', 0)).toThrow(InvalidBookArgumentError);
+    expect(() => new L3TickBook('EMPTY').executeHead('bid', 1)).toThrow(InvalidBookArgumentError);
+    expect(levels(book, 'ask')).toEqual([[103, 8, 1]]);
+  });
+});
