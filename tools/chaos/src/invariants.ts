@@ -109,21 +109,33 @@ export async function checkInvariants(run: PlatformRun): Promise<Invariant[]> {
   const h = run.history;
   const out: Invariant[] = streamInvariants(h);
 
-  // Risk's positions equal the venue's fills, exactly.
+  // Risk's positions equal the venue's fills, exactly. Risk follows the fills, so after an
+  // outage it may still be catching up: it gets as long as the recorder does.
   {
-    const problems: string[] = [];
-    const positions = await riskPositions(run);
     const venue = venueFills(run);
-    for (const symbol of new Set([...venue.keys(), ...positions.map((p) => p.symbol)])) {
-      const v = venue.get(symbol) ?? { quantity: Decimal.ZERO, fees: Decimal.ZERO, count: 0 };
-      const p = positions.find((x) => x.symbol === symbol);
-      const q = p ? Decimal.parse(p.quantity) : Decimal.ZERO;
-      const fees = p ? Decimal.parse(p.fees) : Decimal.ZERO;
-      if (!q.eq(v.quantity) || !fees.eq(v.fees) || (p?.fillCount ?? 0) !== v.count) {
-        problems.push(`${symbol}: risk ${q} (fees ${fees}, ${p?.fillCount ?? 0} fills) vs venue ${v.quantity} (fees ${v.fees}, ${v.count} fills)`);
+    const differences = async (): Promise<string[]> => {
+      const problems: string[] = [];
+      const positions = await riskPositions(run);
+      for (const symbol of new Set([...venue.keys(), ...positions.map((p) => p.symbol)])) {
+        const v = venue.get(symbol) ?? { quantity: Decimal.ZERO, fees: Decimal.ZERO, count: 0 };
+        const p = positions.find((x) => x.symbol === symbol);
+        const q = p ? Decimal.parse(p.quantity) : Decimal.ZERO;
+        const fees = p ? Decimal.parse(p.fees) : Decimal.ZERO;
+        if (!q.eq(v.quantity) || !fees.eq(v.fees) || (p?.fillCount ?? 0) !== v.count) {
+          problems.push(`${symbol}: risk ${q} (fees ${fees}, ${p?.fillCount ?? 0} fills) vs venue ${v.quantity} (fees ${v.fees}, ${v.count} fills)`);
+        }
       }
+      return problems;
+    };
+    const started = Date.now();
+    let problems = await differences();
+    try {
+      await waitFor('risk to catch up with the fills', async () => (problems = await differences()).length === 0, 30_000, 250);
+    } catch {
+      // problems holds the last differences
     }
-    out.push(invariant("risk's positions equal the venue's fills", problems, [...venue].map(([s, v]) => `${s} ${v.quantity}`).join(', ') || 'no fills'));
+    const waited = Date.now() - started;
+    out.push(invariant("risk's positions equal the venue's fills", problems, `${[...venue].map(([s, v]) => `${s} ${v.quantity}`).join(', ') || 'no fills'}${waited > 500 ? ` (after ${waited} ms)` : ''}`));
   }
 
   // The recorder's rows equal the stream history.
