@@ -197,7 +197,35 @@ describe('per-symbol overrides', () => {
 });
 
 test('checks run in the documented order', () => {
-  expect(RISK_REASONS).toEqual(['INVALID_ORDER', 'KILL_SWITCH', 'MAX_ORDER_QUANTITY', 'NO_REFERENCE_PRICE', 'MAX_ORDER_NOTIONAL', 'MAX_POSITION']);
+  // The original six keep their relative order; the newer checks slot in between.
+  expect(RISK_REASONS.filter((r) => ['INVALID_ORDER', 'KILL_SWITCH', 'MAX_ORDER_QUANTITY', 'NO_REFERENCE_PRICE', 'MAX_ORDER_NOTIONAL', 'MAX_POSITION'].includes(r))).toEqual([
+    'INVALID_ORDER',
+    'KILL_SWITCH',
+    'MAX_ORDER_QUANTITY',
+    'NO_REFERENCE_PRICE',
+    'MAX_ORDER_NOTIONAL',
+    'MAX_POSITION',
+  ]);
+  expect(RISK_REASONS).toEqual([
+    'INVALID_ORDER',
+    'KILL_SWITCH',
+    'MAX_ORDER_QUANTITY',
+    'NO_REFERENCE_PRICE',
+    'MAX_ORDER_NOTIONAL',
+    'RISK_STATE_MISSING',
+    'NO_MARKET_DATA',
+    'PRICE_BAND',
+    'DAILY_LOSS',
+    'MAX_DRAWDOWN',
+    'ORDER_RATE',
+    'MAX_OPEN_ORDERS',
+    'MAX_POSITION',
+    'MAX_LONG_POSITION',
+    'MAX_SHORT_POSITION',
+    'MAX_OPEN_POSITIONS',
+    'MAX_GROSS_EXPOSURE',
+    'MAX_NET_EXPOSURE',
+  ]);
   // Fails notional and position at once: notional is reported.
   const d = rejected(checkOrder(order('BUY', '2', { referencePrice: dec('30000') }), exposure('1'), book, noKill));
   expect(d.reason).toBe('MAX_ORDER_NOTIONAL');

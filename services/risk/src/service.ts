@@ -15,23 +15,31 @@ import {
   sideFromWire,
 } from '@meridian/proto';
 import type { Position, RiskServiceServer } from '@meridian/proto';
-import { Portfolio, WorkingOrders } from '@meridian/portfolio';
-import { checkOrder } from '@meridian/risk-rules';
+import { Portfolio } from '@meridian/portfolio';
+import { RiskState } from '@meridian/risk-rules';
 import type { KillSwitchState, OrderToCheck, RiskDecision } from '@meridian/risk-rules';
 import { GLOBAL_SCOPE, ReplayGate } from '@meridian/bus';
 import { Status, field, grpcError } from '@meridian/runtime';
 import type { BaseSchema, ConfigOf, ServiceContext, ServiceDefinition } from '@meridian/runtime';
-import { limitsFromConfig } from './limits';
+import { AccountPnl } from './account-pnl';
+import { dayStartField, limitsDocumentField, limitsFromConfig, perSymbolField } from './limits';
 
 const schema = {
   RISK_MAX_ORDER_QUANTITY: field.decimal('Largest quantity of one order (all symbols unless overridden)', '10', { positive: true }),
   RISK_MAX_ORDER_NOTIONAL: field.decimal('Largest quantity x price of one order, quote currency', '5000', { positive: true }),
   RISK_MAX_POSITION: field.decimal('Largest absolute position, long or short, counting working orders', '1', { positive: true }),
-  RISK_LIMITS_PER_SYMBOL: field.string('JSON overrides per symbol, e.g. {"ETH-USDT":{"maxPosition":"5"}}', ''),
+  RISK_LIMITS_PER_SYMBOL: perSymbolField('JSON overrides per symbol, e.g. {"ETH-USDT":{"maxPosition":"5"}}'),
+  RISK_LIMITS: limitsDocumentField(
+    'JSON limits document {global, perStrategy, perSymbol} for every other limit (see libs/risk-rules), e.g. {"global":{"maxGrossExposure":"250000","maxSymbolOrdersPerWindow":5}}',
+  ),
+  RISK_DAY_START_UTC: dayStartField('When the trading day starts (HH:MM UTC), for the daily loss limit; default 00:00'),
   INTENT_MAX_AGE_MS: field.int('Intents older than this are rejected as stale', 10_000, { min: 1 }),
   MARKET_VENUE: field.string('Market-data venue whose BBO marks positions', 'sim'),
 };
 type Config = ConfigOf<typeof schema & BaseSchema>;
+
+/** Kill-switch subjects of strategies: `ctl.killswitch.strategy_<name>` (symbols are upper case, so never collide). */
+const STRATEGY_SCOPE_PREFIX = 'strategy_';
 
 async function start(ctx: ServiceContext<Config>) {
   const { bus, config, logger, metrics, health } = ctx;
@@ -42,11 +50,16 @@ async function start(ctx: ServiceContext<Config>) {
       maxPosition: config.RISK_MAX_POSITION,
     },
     config.RISK_LIMITS_PER_SYMBOL,
+    config.RISK_LIMITS,
   );
   const portfolio = new Portfolio();
-  const working = new Map<string, WorkingOrders>();
+  // Working orders, exposures at marks, open-order counts and rate windows: running totals, so a
+  // decision costs the same with 10 or 10,000 open orders. Both paths below check against it.
+  const state = new RiskState(limits);
   const decided = new Set<string>();
+  /** BBO mids: the marks of P&L and of GetPositions. */
   const marks = new Map<string, Decimal>();
+  const pnl = new AccountPnl(portfolio, (symbol) => marks.get(symbol), config.RISK_DAY_START_UTC);
 
   const decisions = metrics.counter({
     name: 'risk_decisions_total',
@@ -66,28 +79,79 @@ async function start(ctx: ServiceContext<Config>) {
       }
     },
   });
+  metrics.gauge({
+    name: 'risk_exposure_quote',
+    help: 'Account exposure at marks in quote currency, worst case with working orders: gross, net_long (every working buy fills), net_short (every working sell fills)',
+    labelNames: ['kind'],
+    collect() {
+      const a = state.account();
+      this.set({ kind: 'gross' }, a.grossExposure.toNumber());
+      this.set({ kind: 'net_long' }, a.netExposureLong.toNumber());
+      this.set({ kind: 'net_short' }, a.netExposureShort.toNumber());
+    },
+  });
+  metrics.gauge({
+    name: 'risk_open_orders',
+    help: 'Working orders risk counts against the open-order limits',
+    collect() {
+      this.set(state.account().openOrders);
+    },
+  });
+  metrics.gauge({
+    name: 'risk_open_positions',
+    help: 'Symbols holding a position or working orders',
+    collect() {
+      this.set(state.account().openPositions);
+    },
+  });
+  metrics.gauge({
+    name: 'risk_equity_quote',
+    help: 'Account equity (realized - fees + unrealized at marks), its peak, today\'s P&L and the drawdown from the peak, as the loss limits see them',
+    labelNames: ['kind'],
+    collect() {
+      const p = pnl.state(Date.now());
+      this.set({ kind: 'equity' }, p.equity.toNumber());
+      this.set({ kind: 'peak' }, p.peakEquity.toNumber());
+      this.set({ kind: 'daily_pnl' }, p.dailyPnl.toNumber());
+      this.set({ kind: 'drawdown' }, p.peakEquity.sub(p.equity).toNumber());
+    },
+  });
+  const checkSeconds = metrics.histogram({
+    name: 'risk_check_seconds',
+    help: 'Time of one pre-trade check in process, by path (intent: the JetStream intents, grpc: CheckOrder)',
+    labelNames: ['path'],
+    buckets: [0.000001, 0.0000025, 0.000005, 0.00001, 0.00002, 0.00005, 0.0001, 0.00025, 0.001],
+  });
   const killGauge = metrics.gauge({ name: 'kill_switch_engaged', help: '1 while a kill switch is engaged', labelNames: ['scope'] });
-  const kill: { global: boolean; symbols: Set<string> } = { global: false, symbols: new Set() };
-  const workingOf = (symbol: string) => {
-    let w = working.get(symbol);
-    if (!w) working.set(symbol, (w = new WorkingOrders()));
-    return w;
-  };
+  const kill: { global: boolean; symbols: Set<string>; strategies: Set<string> } = { global: false, symbols: new Set(), strategies: new Set() };
+  /** The subject token of a switch: global, the symbol, or strategy_<name>. */
+  const scopeOf = (k: Pick<KillSwitch, 'symbol' | 'strategy'>) =>
+    k.strategy !== '' ? `${STRATEGY_SCOPE_PREFIX}${k.strategy}` : k.symbol === '' ? GLOBAL_SCOPE : k.symbol;
   const applyKill = (k: KillSwitch) => {
-    if (k.symbol === '' || k.symbol === GLOBAL_SCOPE) kill.global = k.engaged;
+    if (k.strategy !== '') {
+      if (k.engaged) kill.strategies.add(k.strategy);
+      else kill.strategies.delete(k.strategy);
+    } else if (k.symbol === '' || k.symbol === GLOBAL_SCOPE) kill.global = k.engaged;
     else if (k.engaged) kill.symbols.add(k.symbol);
     else kill.symbols.delete(k.symbol);
-    killGauge.set({ scope: k.symbol || GLOBAL_SCOPE }, k.engaged ? 1 : 0);
+    killGauge.set({ scope: scopeOf(k) }, k.engaged ? 1 : 0);
   };
+  const priceOf = (i: OrderIntent) => optionalDecimalField('limit_price', i.limitPrice) ?? optionalDecimalField('reference_price', i.referencePrice);
+  const openIntent = (i: OrderIntent, approvedAtMs: number | undefined) =>
+    state.open(
+      i.clientOrderId,
+      { symbol: i.symbol, strategy: i.strategy, side: sideFromWire(i.side), quantity: decimalField('quantity', i.quantity), price: priceOf(i) },
+      approvedAtMs,
+    );
 
   // Positions, working orders and decisions are the fold of the streams: replayed at start.
   const gate = new ReplayGate();
+  let replaying = true;
   await bus.follow('CONTROL', bus.subjects.killSwitchAll(), KillSwitch, applyKill, {
     deliver: 'last_per_subject',
     onCaughtUp: gate.expect(),
   });
   for (const symbol of ctx.shard.symbols) {
-    const w = workingOf(symbol);
     await bus.follow(
       'ORDERS',
       bus.subjects.approvedFor(symbol),
@@ -96,7 +160,9 @@ async function start(ctx: ServiceContext<Config>) {
         const i = a.intent;
         if (!i) return;
         decided.add(i.clientOrderId);
-        w.open(i.clientOrderId, sideFromWire(i.side), decimalField('quantity', i.quantity));
+        // Replayed approvals count in the rate windows at their own time; this service's own
+        // approvals were counted when decided (a repeat open changes nothing).
+        openIntent(i, a.approvedTsNs > 0n ? Number(a.approvedTsNs / 1_000_000n) : undefined);
       },
       { deliver: 'all', onCaughtUp: gate.expect() },
     );
@@ -117,13 +183,14 @@ async function start(ctx: ServiceContext<Config>) {
         const fill = fillOf(e);
         if (fill) {
           portfolio.applyFill(symbol, fill);
-          w.fill(e.clientOrderId, fill.quantity);
+          state.fill(e.clientOrderId, symbol, fill.side, fill.quantity, fill.price);
+          pnl.filled(symbol, fill.price, replaying ? Number(e.tsNs / 1_000_000n) : Date.now());
           const p = portfolio.position(symbol);
           positionGauge.set({ symbol }, p.quantity.toNumber());
           pnlGauge.set({ symbol, kind: 'realized' }, p.realizedPnl.toNumber());
           pnlGauge.set({ symbol, kind: 'fees' }, p.fees.toNumber());
         } else if (endsOrder(e)) {
-          w.close(e.clientOrderId);
+          state.close(e.clientOrderId, symbol);
         }
       },
       { deliver: 'all', onCaughtUp: gate.expect() },
@@ -133,30 +200,45 @@ async function start(ctx: ServiceContext<Config>) {
       bus.subjects.marketData(config.MARKET_VENUE, symbol, 'bbo'),
       Bbo,
       (b) => {
-        if (b.bid && b.ask) marks.set(symbol, Decimal.parse(b.bid.price).add(Decimal.parse(b.ask.price)).div(2n, 12));
+        const bid = b.bid ? Decimal.parse(b.bid.price) : undefined;
+        const ask = b.ask ? Decimal.parse(b.ask.price) : undefined;
+        state.setMarket(symbol, bid, ask);
+        if (bid && ask) {
+          marks.set(symbol, bid.add(ask).div(2n, 12));
+          pnl.marked(symbol, Date.now());
+        }
       },
       { deliver: 'last_per_subject' },
     );
   }
   await gate.wait();
-  logger.info({ positions: portfolio.positions().length, decided: decided.size }, 'risk state rebuilt from the streams');
+  replaying = false;
+  pnl.caughtUp(Date.now(), ctx.shard.symbols);
+  const account = state.account();
+  logger.info(
+    { positions: portfolio.positions().length, decided: decided.size, openOrders: account.openOrders, grossExposure: account.grossExposure.toString() },
+    'risk state rebuilt from the streams',
+  );
 
-  const killState = (): KillSwitchState => ({ global: kill.global, symbols: kill.symbols });
+  const killState: KillSwitchState = kill;
+  const shardSymbols = new Set(ctx.shard.symbols);
   const orderToCheck = (i: OrderIntent): OrderToCheck => ({
     symbol: parseSymbol(i.symbol),
     side: sideFromWire(i.side) as Side,
     quantity: decimalField('quantity', i.quantity),
     limitPrice: optionalDecimalField('limit_price', i.limitPrice),
     referencePrice: optionalDecimalField('reference_price', i.referencePrice),
+    strategy: i.strategy,
   });
-  const evaluate = (i: OrderIntent): RiskDecision => {
+  /** The one decision function of both paths: the same rules on the same state. */
+  const evaluate = (i: OrderIntent, nowMs: number, path: 'intent' | 'grpc'): RiskDecision => {
     let order: OrderToCheck;
     try {
       order = orderToCheck(i);
     } catch (err) {
       return { approved: false, reason: 'INVALID_ORDER', detail: (err as Error).message, values: {} };
     }
-    if (!ctx.shard.symbols.includes(order.symbol)) {
+    if (!shardSymbols.has(order.symbol)) {
       return {
         approved: false,
         reason: 'INVALID_ORDER',
@@ -164,19 +246,17 @@ async function start(ctx: ServiceContext<Config>) {
         values: { symbol: order.symbol },
       };
     }
-    const t = workingOf(order.symbol).totals();
-    return checkOrder(
-      order,
-      { position: portfolio.position(order.symbol).quantity, workingBuy: t.buy, workingSell: t.sell },
-      limits,
-      killState(),
-    );
+    const t0 = process.hrtime.bigint();
+    const decision = state.check(order, killState, nowMs, pnl.state(nowMs));
+    checkSeconds.observe({ path }, Number(process.hrtime.bigint() - t0) / 1e9);
+    return decision;
   };
 
   const onIntent = async (i: OrderIntent) => {
     // A redelivered intent (risk restarted after publishing) keeps its first decision.
     if (decided.has(i.clientOrderId)) return;
-    const ageMs = Date.now() - Number(i.tsNs / 1_000_000n);
+    const nowMs = Date.now();
+    const ageMs = nowMs - Number(i.tsNs / 1_000_000n);
     const decision: RiskDecision =
       ageMs > config.INTENT_MAX_AGE_MS
         ? {
@@ -185,18 +265,26 @@ async function start(ctx: ServiceContext<Config>) {
             detail: `intent is ${ageMs} ms old, older than INTENT_MAX_AGE_MS ${config.INTENT_MAX_AGE_MS}`,
             values: { ageMs: String(ageMs) },
           }
-        : evaluate(i);
+        : evaluate(i, nowMs, 'intent');
     // One message id for either outcome: a retried decision can never publish both.
     const msgId = `decision-${i.clientOrderId}`;
     if (decision.approved) {
       const venue = i.venue;
-      await bus.publish(
-        bus.subjects.approved(venue, i.symbol),
-        ApprovedOrder,
-        ApprovedOrder.fromPartial({ intent: i, notional: decision.notional.toString(), approvedTsNs: nowNanos() }),
-        { msgId },
-      );
-      workingOf(i.symbol).open(i.clientOrderId, sideFromWire(i.side), decimalField('quantity', i.quantity));
+      // Counted before the publish, in the same turn as the check: intents of other symbols are
+      // decided while this publish is in flight, and must see this order in the account totals.
+      openIntent(i, nowMs);
+      try {
+        await bus.publish(
+          bus.subjects.approved(venue, i.symbol),
+          ApprovedOrder,
+          ApprovedOrder.fromPartial({ intent: i, notional: decision.notional.toString(), approvedTsNs: nowNanos() }),
+          { msgId },
+        );
+      } catch (err) {
+        // Not sent, unless the approval came back on the stream meanwhile: the retry decides again.
+        if (!decided.has(i.clientOrderId)) state.release(i.clientOrderId, nowMs);
+        throw err;
+      }
       decisions.inc({ result: 'approved', reason: '' });
     } else {
       await bus.publish(
@@ -243,7 +331,7 @@ async function start(ctx: ServiceContext<Config>) {
   const grpcImpl: RiskServiceServer = {
     checkOrder: (call, callback) => {
       if (!call.request.intent) return callback(grpcError(Status.INVALID_ARGUMENT, 'intent is required'));
-      const d = evaluate(call.request.intent);
+      const d = evaluate(call.request.intent, Date.now(), 'grpc');
       callback(
         null,
         d.approved
@@ -259,13 +347,22 @@ async function start(ctx: ServiceContext<Config>) {
     setKillSwitch: (call, callback) => {
       const k = call.request.killSwitch;
       if (!k) return callback(grpcError(Status.INVALID_ARGUMENT, 'kill_switch is required'));
-      const scope = k.symbol === '' ? GLOBAL_SCOPE : k.symbol;
+      if (k.symbol !== '' && k.strategy !== '') {
+        return callback(grpcError(Status.INVALID_ARGUMENT, 'a kill switch applies to the account, one symbol or one strategy: set symbol or strategy, not both'));
+      }
+      const scope = scopeOf(k);
+      let subject: string;
+      try {
+        subject = bus.subjects.killSwitch(scope);
+      } catch (err) {
+        return callback(grpcError(Status.INVALID_ARGUMENT, (err as Error).message));
+      }
       const msg = KillSwitch.fromPartial({ ...k, tsNs: nowNanos() });
-      bus.publish(bus.subjects.killSwitch(scope), KillSwitch, msg).then(
+      bus.publish(subject, KillSwitch, msg).then(
         () => {
           applyKill(msg);
           logger.warn({ scope, engaged: k.engaged, actor: k.actor, reason: k.reason }, 'kill switch changed');
-          callback(null, { globalEngaged: kill.global, engagedSymbols: [...kill.symbols].sort() });
+          callback(null, { globalEngaged: kill.global, engagedSymbols: [...kill.symbols].sort(), engagedStrategies: [...kill.strategies].sort() });
         },
         (err: unknown) => callback(grpcError(Status.UNAVAILABLE, `kill switch not published: ${(err as Error).message}`)),
       );
