@@ -554,6 +554,7 @@ export class Bus {
         this.logger.warn({ consumer: name, status: s.type, ...('count' in s ? { count: s.count } : {}) }, `consumer ${s.type}`);
         if (onStall && s.type === 'heartbeats_missed' && s.count >= STALL_HEARTBEATS) onStall();
       }
+      // The status iterator ends with its consumer; an error at that point tells nothing new.
     })().catch(() => undefined);
   }
 
