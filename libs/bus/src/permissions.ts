@@ -29,11 +29,13 @@ function flows(topology: Topology, role: Exclude<NatsRole, 'bootstrap'>): { writ
     case 'coordinator':
       return { writes: [s.intentsAll()], reads: ['SIGNALS', 'ORDERS', 'EXECUTIONS', 'MARKET', 'CONTROL'] };
     case 'risk':
-      return { writes: [s.approvedAll(), s.rejectedAll(), s.killSwitchAll()], reads: ['ORDERS', 'EXECUTIONS', 'MARKET', 'CONTROL'] };
+      // Its own configuration only (limits changes from UpdateLimits), not another service's.
+      return { writes: [s.approvedAll(), s.rejectedAll(), s.killSwitchAll(), s.config('risk')], reads: ['ORDERS', 'EXECUTIONS', 'MARKET', 'CONTROL'] };
     case 'execution':
       return { writes: [s.executionsAll()], reads: ['ORDERS', 'EXECUTIONS', 'MARKET', 'CONTROL'] };
     case 'recorder':
-      return { writes: [], reads: ['ORDERS', 'EXECUTIONS', 'MARKET'] };
+      // CONTROL: the audit of risk limit changes (ctl.config.risk).
+      return { writes: [], reads: ['ORDERS', 'EXECUTIONS', 'MARKET', 'CONTROL'] };
   }
 }
 

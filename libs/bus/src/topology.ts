@@ -223,6 +223,8 @@ export class Topology {
           // Bars are upserted by (venue, symbol, interval, start) keeping the highest revision, so
           // order does not matter and many may be in flight for batched inserts.
           this.moneyConsumer('recorder', 'MARKET', 'recorder-bars', s.barsAll(), 4096),
+          // The audit of risk limit changes: inserts keyed by revision, so order does not matter.
+          this.moneyConsumer('recorder', 'CONTROL', 'recorder-risk-limits', s.config('risk'), 16),
         ];
     }
   }

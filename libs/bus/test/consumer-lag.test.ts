@@ -48,6 +48,7 @@ test('per-symbol durables carry their symbol; shared ones do not', () => {
     'recorder-rejected': undefined,
     'recorder-executions': undefined,
     'recorder-bars': undefined,
+    'recorder-risk-limits': undefined,
   });
   for (const d of all) if (d.symbol) expect(d.config.durable_name.endsWith(`-${d.symbol}`)).toBe(true);
 });

@@ -36,6 +36,9 @@ describe('NATS permissions per role', () => {
     expect(writers(s.marketData('sim', 'BTC-USDT', 'bbo'))).toEqual(['ingestion', 'order-book']);
     expect(writers(s.bookSnapshot('sim', 'BTC-USDT'))).toEqual(['order-book']);
     expect(writers(s.killSwitch('global'))).toEqual(['risk']);
+    // Risk writes its own configuration (limits changes), and no other service's.
+    expect(writers(s.config('risk'))).toEqual(['risk']);
+    for (const service of ['execution', 'coordinator', 'recorder']) expect(writers(s.config(service))).toEqual([]);
   });
 
   it("let no service change the topology or use another namespace's streams", () => {
@@ -50,6 +53,11 @@ describe('NATS permissions per role', () => {
     }
     // The recorder writes nothing to any stream.
     expect(natsPermissions(topology, 'recorder').publish.filter((p) => !p.startsWith('$JS.'))).toEqual([]);
+    // It reads every stream its durables are on (CONTROL: the audit of risk limit changes).
+    const recorder = natsPermissions(topology, 'recorder').publish;
+    for (const d of topology.durables('recorder', { symbols: ['BTC-USDT'], venues: ['paper'] })) {
+      expect({ d: d.config.durable_name, allowed: allowed(recorder, `$JS.API.CONSUMER.MSG.NEXT.${d.stream}.${d.config.durable_name}`) }).toEqual({ d: d.config.durable_name, allowed: true });
+    }
   });
 
   it('write a nats-server authorization block, with $VAR passwords left for the server to resolve', () => {
@@ -59,6 +67,6 @@ describe('NATS permissions per role', () => {
     ]);
     expect(text).toContain('user: "meridian-risk"\n      password: $RISK_PASSWORD');
     expect(text).toContain('password: "literal \\"quoted\\""');
-    expect(text).toContain('publish: { allow: ["ns1.ord.approved.>", "ns1.ord.rejected.>", "ns1.ctl.killswitch.>", "$JS.API.INFO"');
+    expect(text).toContain('publish: { allow: ["ns1.ord.approved.>", "ns1.ord.rejected.>", "ns1.ctl.killswitch.>", "ns1.ctl.config.risk", "$JS.API.INFO"');
   });
 });

@@ -92,6 +92,11 @@ test('the platform trades with every service held to its own permissions, and no
     await new Promise<void>((resolve, reject) =>
       risk.setKillSwitch({ killSwitch: KillSwitch.fromPartial({ engaged: true, reason: 'permissions drill', actor: 'test' }) }, (err) => (err ? reject(err) : resolve())),
     );
+    // A limits change (the limits in force, again): risk writes ctl.config.risk, the recorder audits it.
+    const limitsJson = await new Promise<string>((resolve, reject) => risk.getLimits({}, (err, res) => (err ? reject(err) : resolve(res.limits!.limitsJson))));
+    await new Promise<void>((resolve, reject) =>
+      risk.updateLimits({ limitsJson, actor: 'test', reason: 'permissions drill', expectedRevision: 0n }, (err) => (err ? reject(err) : resolve())),
+    );
   } finally {
     risk.close();
   }
@@ -100,9 +105,11 @@ test('the platform trades with every service held to its own permissions, and no
   const db = new Client({ connectionString: env.databaseUrl, options: `-c search_path=${env.schema}` });
   await db.connect();
   try {
-    await waitFor('bars and executions recorded', async () => {
-      const { rows } = await db.query<{ bars: string; executions: string }>('SELECT (SELECT count(*) FROM bars) AS bars, (SELECT count(*) FROM executions) AS executions');
-      return Number(rows[0]!.bars) > 0 && Number(rows[0]!.executions) > 0;
+    await waitFor('bars, executions and the limits change recorded', async () => {
+      const { rows } = await db.query<{ bars: string; executions: string; limits: string }>(
+        "SELECT (SELECT count(*) FROM bars) AS bars, (SELECT count(*) FROM executions) AS executions, (SELECT count(*) FROM risk_limit_changes WHERE actor = 'test' AND reason = 'permissions drill') AS limits",
+      );
+      return Number(rows[0]!.bars) > 0 && Number(rows[0]!.executions) > 0 && Number(rows[0]!.limits) === 1;
     }, 30_000);
   } finally {
     await db.end();

@@ -21,7 +21,20 @@ export class OrderRateWindow implements RateWindowView {
   private head = 0;
 
   /** `horizonMs`: how long an approval is remembered, the longest window that will be asked about. */
-  constructor(readonly horizonMs: number) {}
+  constructor(private horizon: number) {}
+
+  get horizonMs(): number {
+    return this.horizon;
+  }
+
+  /**
+   * Remembers approvals for `horizonMs` from now on if that is longer (a limits change that widens
+   * the window). Approvals already dropped stay dropped: for one new window after the change, the
+   * count may miss approvals older than the old horizon.
+   */
+  widen(horizonMs: number): void {
+    if (horizonMs > this.horizon) this.horizon = horizonMs;
+  }
 
   get size(): number {
     return this.times.length - this.head;
@@ -30,7 +43,7 @@ export class OrderRateWindow implements RateWindowView {
   record(atMs: number): void {
     const t = this.times;
     // Older than the horizon behind the latest: it would be dropped at once (history being replayed).
-    if (t.length > this.head && atMs <= t[t.length - 1]! - this.horizonMs) return;
+    if (t.length > this.head && atMs <= t[t.length - 1]! - this.horizon) return;
     if (t.length === this.head || t[t.length - 1]! <= atMs) t.push(atMs);
     else {
       let i = t.length;
@@ -38,7 +51,7 @@ export class OrderRateWindow implements RateWindowView {
       t.splice(i, 0, atMs);
     }
     const latest = t[t.length - 1]!;
-    while (this.head < t.length && t[this.head]! <= latest - this.horizonMs) this.head++;
+    while (this.head < t.length && t[this.head]! <= latest - this.horizon) this.head++;
     if (this.head > 64 && this.head * 2 > t.length) {
       this.times = t.slice(this.head);
       this.head = 0;

@@ -76,16 +76,40 @@ export class RiskState {
   private readonly strategies = new Map<string, StrategyBook>();
   private readonly orders = new Map<string, OrderEntry>();
   private readonly accountRate: OrderRateWindow;
-  private readonly horizonMs: number;
+  private horizonMs: number;
+  private book: LimitsBook;
   private gross = Decimal.ZERO;
   private netLong = Decimal.ZERO;
   private netShort = Decimal.ZERO;
   private openOrderCount = 0;
   private openPositionCount = 0;
 
-  constructor(readonly limits: LimitsBook) {
+  constructor(limits: LimitsBook) {
+    this.book = limits;
     this.horizonMs = limits.global.orderRateWindowMs ?? DEFAULT_ORDER_RATE_WINDOW_MS;
     this.accountRate = new OrderRateWindow(this.horizonMs);
+  }
+
+  /** The limits the checks apply (a validated book, treated as immutable). */
+  get limits(): LimitsBook {
+    return this.book;
+  }
+
+  /**
+   * Replaces the limits (a book the caller has validated) from the next check on; positions,
+   * working orders and rate windows are kept. A longer `orderRateWindowMs` widens every rate
+   * window from now on: approvals older than the previous window were already forgotten, so for
+   * one window after the change the rate limits may count fewer approvals than happened.
+   */
+  setLimits(limits: LimitsBook): void {
+    const horizon = limits.global.orderRateWindowMs ?? DEFAULT_ORDER_RATE_WINDOW_MS;
+    if (horizon > this.horizonMs) {
+      this.horizonMs = horizon;
+      this.accountRate.widen(horizon);
+      for (const s of this.symbols.values()) s.rate.widen(horizon);
+      for (const t of this.strategies.values()) t.rate.widen(horizon);
+    }
+    this.book = limits;
   }
 
   // ---- Events
@@ -235,7 +259,7 @@ export class RiskState {
   check(order: OrderToCheck, kill: KillSwitchState, nowMs: number, pnl?: PnlState): RiskDecision {
     const symbol = typeof order.symbol === 'string' ? order.symbol : '';
     const strategy = typeof order.strategy === 'string' ? order.strategy : '';
-    return checkOrder(order, this.exposure(symbol), this.limits, kill, this.context(symbol, strategy, nowMs, pnl));
+    return checkOrder(order, this.exposure(symbol), this.book, kill, this.context(symbol, strategy, nowMs, pnl));
   }
 
   // ---- Internals

@@ -12,3 +12,5 @@ export { sharedDataPath } from './shared-data';
 export { NatsServerProcess, freePort } from './nats-server';
 export type { NatsServerOptions } from './nats-server';
 export { NatsCluster } from './nats-cluster';
+export { TcpProxy } from './tcp-proxy';
+export type { CutMode, TcpProxyOptions } from './tcp-proxy';

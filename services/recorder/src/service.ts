@@ -6,8 +6,11 @@ import { Database, migrate, redact } from '@meridian/store';
 import { Status, field, grpcError } from '@meridian/runtime';
 import type { BaseSchema, ConfigOf, ServiceContext, ServiceDefinition } from '@meridian/runtime';
 import { recordBars } from './bar-recorder';
+import { DatabaseReadiness } from './database-readiness';
+import { guardPoolErrors } from './pool-errors';
 import { InvalidGetBarsRequestError, barQueryOf } from './get-bars';
 import { RecorderRepository } from './repository';
+import { recordRiskLimitChanges } from './risk-limits-audit';
 
 const schema = {
   DATABASE_URL: field.url('PostgreSQL connection URL', 'postgres://postgres@127.0.0.1:5432/postgres', ['postgres', 'postgresql']),
@@ -15,6 +18,8 @@ const schema = {
   BARS_BATCH_MAX: field.int('Most bars written in one bulk upsert', 512, { min: 1, max: 4_096 }),
   // The bar consumer's ack wait is its first backoff step (0.5 s): a batch must be written well within it.
   BARS_BATCH_WAIT_MS: field.int('Longest a bar waits for its batch to fill before the batch is written, ms', 50, { min: 1, max: 250 }),
+  DATABASE_PROBE_INTERVAL_MS: field.int('Time between readiness probes of the database (SELECT 1), ms', 1_000, { min: 50, max: 60_000 }),
+  DATABASE_PROBE_TIMEOUT_MS: field.int('A readiness probe of the database not answered within this fails, ms', 2_000, { min: 50, max: 60_000 }),
 };
 type Config = ConfigOf<typeof schema & BaseSchema>;
 
@@ -25,15 +30,28 @@ const orNull = (s: string) => (s === '' ? null : s);
 async function start(ctx: ServiceContext<Config>) {
   const { bus, config, logger, metrics } = ctx;
   const db = await Database.open({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA });
+  // A connection that dies while checked out must fail its query, not the process.
+  guardPoolErrors(db.pool, (err) => logger.warn({ err }, 'database connection lost'));
   const applied = await migrate(db);
   logger.info({ database: redact(config.DATABASE_URL), schema: config.DATABASE_SCHEMA, applied }, 'database migrated');
   const repo = new RecorderRepository(db);
+  // Readiness reports the database: a recorder that cannot write is not ready (its messages wait
+  // in the stream and are retried), and says so once per change.
+  const database = new DatabaseReadiness(
+    () => db.pool.query('SELECT 1'),
+    { intervalMs: config.DATABASE_PROBE_INTERVAL_MS, timeoutMs: config.DATABASE_PROBE_TIMEOUT_MS },
+    {
+      changed: (up, err) => (up ? logger.info({ database: redact(config.DATABASE_URL) }, 'database reachable again') : logger.error({ database: redact(config.DATABASE_URL), err }, 'database unreachable: not ready')),
+    },
+  );
+  ctx.health.addCheck('database', () => database.up);
+  database.start();
   const rows = metrics.counter({ name: 'recorder_rows_total', help: 'Rows written by table', labelNames: ['table'] });
 
   const poison = (what: string, err: unknown): never => {
     throw new PoisonMessageError('invalid_message', `${what}: ${(err as Error).message}`);
   };
-  const [approved, rejected, executions, bars] = bus.topology.durables('recorder', ctx.shard);
+  const [approved, rejected, executions, bars, riskLimits] = bus.topology.durables('recorder', ctx.shard);
   await bus.consume(approved!, ApprovedOrder, async (a) => {
     const i = a.intent ?? poison('approved order', new Error('no intent'));
     let side;
@@ -100,6 +118,13 @@ async function start(ctx: ServiceContext<Config>) {
     rows.inc({ table: 'executions' });
   });
 
+  // The audit of risk limit changes (ctl.config.risk): who, when, why, what.
+  const riskLimitRows = metrics.counter({ name: 'recorder_risk_limit_changes_total', help: 'Risk limit changes received, by outcome (written; duplicate: already recorded)', labelNames: ['outcome'] });
+  await recordRiskLimitChanges(bus, riskLimits!, db, (inserted) => {
+    riskLimitRows.inc({ outcome: inserted ? 'written' : 'duplicate' });
+    if (inserted) rows.inc({ table: 'risk_limit_changes' });
+  });
+
   const barStore = new BarStore(db);
   const barRows = metrics.counter({ name: 'recorder_bars_received_total', help: 'Bars handed to bulk writes that committed, by outcome (written: new or a higher revision; ignored: a duplicate or an older revision)', labelNames: ['outcome'] });
   const barBatchSize = metrics.histogram({ name: 'recorder_bar_batch_size', help: 'Bars per bulk write', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256] });
@@ -150,7 +175,7 @@ async function start(ctx: ServiceContext<Config>) {
   };
   return {
     grpc: [{ name: 'RecorderService', definition: RecorderServiceService, implementation: grpcImpl }],
-    stop: async () => undefined,
+    stop: () => database.stop(),
     // After the bus has drained, so no handler is left holding a connection.
     close: () => db.close(),
   };

@@ -7,6 +7,7 @@ import {
   KillSwitch,
   OrderIntent,
   OrderRejection,
+  RiskLimitsChange,
   RiskServiceService,
   decimalField,
   endsOrder,
@@ -14,15 +15,17 @@ import {
   optionalDecimalField,
   sideFromWire,
 } from '@meridian/proto';
-import type { Position, RiskServiceServer } from '@meridian/proto';
+import type { LimitsRevision as WireLimitsRevision, Position, RiskServiceServer } from '@meridian/proto';
 import { Portfolio } from '@meridian/portfolio';
-import { RiskState } from '@meridian/risk-rules';
+import { InvalidLimitsError, RiskState } from '@meridian/risk-rules';
 import type { KillSwitchState, OrderToCheck, RiskDecision } from '@meridian/risk-rules';
 import { GLOBAL_SCOPE, ReplayGate } from '@meridian/bus';
 import { Status, field, grpcError } from '@meridian/runtime';
 import type { BaseSchema, ConfigOf, ServiceContext, ServiceDefinition } from '@meridian/runtime';
 import { AccountPnl } from './account-pnl';
 import { dayStartField, limitsDocumentField, limitsFromConfig, perSymbolField } from './limits';
+import { CONFIG_ACTOR, limitsToJson, parseLimitsJson } from './limits-revision';
+import type { LimitsRevision } from './limits-revision';
 
 const schema = {
   RISK_MAX_ORDER_QUANTITY: field.decimal('Largest quantity of one order (all symbols unless overridden)', '10', { positive: true }),
@@ -35,11 +38,17 @@ const schema = {
   RISK_DAY_START_UTC: dayStartField('When the trading day starts (HH:MM UTC), for the daily loss limit; default 00:00'),
   INTENT_MAX_AGE_MS: field.int('Intents older than this are rejected as stale', 10_000, { min: 1 }),
   MARKET_VENUE: field.string('Market-data venue whose BBO marks positions', 'sim'),
+  RISK_LIMITS_APPLY_TIMEOUT_MS: field.int('How long UpdateLimits waits to read its change back from ctl.config.risk and apply it', 5_000, { min: 1 }),
 };
 type Config = ConfigOf<typeof schema & BaseSchema>;
 
 /** Kill-switch subjects of strategies: `ctl.killswitch.strategy_<name>` (symbols are upper case, so never collide). */
 const STRATEGY_SCOPE_PREFIX = 'strategy_';
+
+/** The Nats-Msg-Id of a limits change: a second publish of one revision (a concurrent update) is dropped. */
+type GrpcError = ReturnType<typeof grpcError>;
+const isGrpcError = (err: unknown): err is GrpcError => err instanceof Error && typeof (err as Partial<GrpcError>).code === 'number';
+const limitsMsgId = (revision: bigint) => `risk-limits-${revision}`;
 
 async function start(ctx: ServiceContext<Config>) {
   const { bus, config, logger, metrics, health } = ctx;
@@ -52,6 +61,17 @@ async function start(ctx: ServiceContext<Config>) {
     config.RISK_LIMITS_PER_SYMBOL,
     config.RISK_LIMITS,
   );
+  /** The limits in force: the environment's (revision 0) until a change is read from ctl.config.risk. */
+  let current: LimitsRevision = {
+    revision: 0n,
+    book: limits,
+    json: limitsToJson(limits),
+    actor: CONFIG_ACTOR,
+    reason: 'RISK_MAX_*, RISK_LIMITS_PER_SYMBOL, RISK_LIMITS',
+    changedTsNs: nowNanos(),
+  };
+  /** The highest revision seen on the stream, applied or refused: the next change is one more. */
+  let lastRevision = 0n;
   const portfolio = new Portfolio();
   // Working orders, exposures at marks, open-order counts and rate windows: running totals, so a
   // decision costs the same with 10 or 10,000 open orders. Both paths below check against it.
@@ -122,6 +142,55 @@ async function start(ctx: ServiceContext<Config>) {
     labelNames: ['path'],
     buckets: [0.000001, 0.0000025, 0.000005, 0.00001, 0.00002, 0.00005, 0.0001, 0.00025, 0.001],
   });
+  const limitsChanges = metrics.counter({
+    name: 'risk_limits_changes_total',
+    help: 'Limits changes read from ctl.config.risk: applied, or refused (invalid; the previous limits stay)',
+    labelNames: ['outcome'],
+  });
+  const limitsRevisionGauge = metrics.gauge({ name: 'risk_limits_revision', help: 'Revision of the limits in force (0: the environment)' });
+  limitsRevisionGauge.set(0);
+  /** UpdateLimits calls waiting to see their revision read back from the stream. */
+  const waiters = new Map<bigint, (applied: boolean) => void>();
+  /**
+   * A change read from ctl.config.risk, the only way limits change: at start (the last value,
+   * over the environment's limits) and live, so every replica and a restarted risk converge on it.
+   */
+  let readingLastValue = false;
+  const applyLimitsChange = (c: RiskLimitsChange) => {
+    if (c.revision > lastRevision) lastRevision = c.revision;
+    let applied = false;
+    try {
+      const book = parseLimitsJson(c.limitsJson);
+      state.setLimits(book);
+      current = { revision: c.revision, book, json: limitsToJson(book), actor: c.actor, reason: c.reason, changedTsNs: c.tsNs };
+      limitsRevisionGauge.set(Number(c.revision));
+      limitsChanges.inc({ outcome: 'applied' });
+      applied = true;
+      logger.warn({ revision: c.revision.toString(), actor: c.actor, reason: c.reason, limits: current.json }, 'risk limits changed');
+    } catch (err) {
+      limitsChanges.inc({ outcome: 'refused' });
+      logger.error(
+        { revision: c.revision.toString(), actor: c.actor, path: err instanceof InvalidLimitsError ? err.path : undefined, err, inForce: current.revision.toString() },
+        'limits change refused: the previous limits stay in force',
+      );
+      // At start the stream keeps only this last change; the limits it was meant to replace are
+      // in it (what a running replica keeps in force), so a restart converges on those too.
+      if (readingLastValue && c.previousRevision > 0n) {
+        try {
+          const book = parseLimitsJson(c.previousJson);
+          state.setLimits(book);
+          current = { revision: c.previousRevision, book, json: limitsToJson(book), actor: '', reason: `the limits revision ${c.revision} replaced`, changedTsNs: 0n };
+          limitsRevisionGauge.set(Number(c.previousRevision));
+          logger.warn({ revision: c.previousRevision.toString() }, 'limits of the previous revision restored from the refused change');
+        } catch (prevErr) {
+          logger.error({ revision: c.previousRevision.toString(), err: prevErr }, 'the previous limits of the refused change are invalid too: the environment\'s limits stay');
+        }
+      }
+    }
+    const waiter = waiters.get(c.revision);
+    waiters.delete(c.revision);
+    waiter?.(applied);
+  };
   const killGauge = metrics.gauge({ name: 'kill_switch_engaged', help: '1 while a kill switch is engaged', labelNames: ['scope'] });
   const kill: { global: boolean; symbols: Set<string>; strategies: Set<string> } = { global: false, symbols: new Set(), strategies: new Set() };
   /** The subject token of a switch: global, the symbol, or strategy_<name>. */
@@ -145,6 +214,15 @@ async function start(ctx: ServiceContext<Config>) {
     );
 
   // Positions, working orders and decisions are the fold of the streams: replayed at start.
+  // The limits first, before any order is replayed into the state's rate windows.
+  const configGate = new ReplayGate();
+  readingLastValue = true;
+  await bus.follow('CONTROL', bus.subjects.config('risk'), RiskLimitsChange, applyLimitsChange, {
+    deliver: 'last_per_subject',
+    onCaughtUp: configGate.expect(),
+  });
+  await configGate.wait();
+  readingLastValue = false;
   const gate = new ReplayGate();
   let replaying = true;
   await bus.follow('CONTROL', bus.subjects.killSwitchAll(), KillSwitch, applyKill, {
@@ -328,6 +406,63 @@ async function start(ctx: ServiceContext<Config>) {
     };
   };
 
+  const wireLimits = (r: LimitsRevision): WireLimitsRevision => ({
+    revision: r.revision,
+    limitsJson: r.json,
+    actor: r.actor,
+    reason: r.reason,
+    changedTsNs: r.changedTsNs,
+  });
+  /** UpdateLimits calls of this process, one at a time (a concurrent one on another replica is ABORTED). */
+  let updating: Promise<unknown> = Promise.resolve();
+  const updateLimits = async (limitsJson: string, actor: string, reason: string, expected: bigint): Promise<WireLimitsRevision> => {
+    if (actor.trim() === '') throw grpcError(Status.INVALID_ARGUMENT, 'actor is required: every limits change is recorded with who made it');
+    let book;
+    try {
+      book = parseLimitsJson(limitsJson);
+    } catch (err) {
+      if (err instanceof InvalidLimitsError) throw grpcError(Status.INVALID_ARGUMENT, `limits_json: ${err.message}`);
+      throw err;
+    }
+    if (expected !== 0n && expected !== current.revision) {
+      throw grpcError(Status.FAILED_PRECONDITION, `expected_revision ${expected} is not the revision in force, ${current.revision}`);
+    }
+    const revision = lastRevision + 1n;
+    const change = RiskLimitsChange.fromPartial({
+      revision,
+      previousRevision: current.revision,
+      actor,
+      reason,
+      limitsJson: limitsToJson(book),
+      previousJson: current.json,
+      tsNs: nowNanos(),
+    });
+    const applied = new Promise<boolean>((resolve) => waiters.set(revision, resolve));
+    let result;
+    try {
+      result = await bus.publish(bus.subjects.config('risk'), RiskLimitsChange, change, { msgId: limitsMsgId(revision) });
+    } catch (err) {
+      waiters.delete(revision);
+      throw grpcError(Status.UNAVAILABLE, `limits change not published: ${(err as Error).message}`);
+    }
+    if (result.duplicate) {
+      waiters.delete(revision);
+      throw grpcError(Status.ABORTED, `revision ${revision} was taken by a concurrent change: read the limits and try again`);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      applied,
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), config.RISK_LIMITS_APPLY_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+    waiters.delete(revision);
+    if (outcome === false) throw grpcError(Status.INTERNAL, `revision ${revision} was published but refused when read back: see the risk log`);
+    if (outcome === undefined && lastRevision < revision) {
+      throw grpcError(Status.UNAVAILABLE, `revision ${revision} was published (stream sequence ${result.seq}) but not read back within ${config.RISK_LIMITS_APPLY_TIMEOUT_MS} ms`);
+    }
+    return wireLimits(current);
+  };
+
   const grpcImpl: RiskServiceServer = {
     checkOrder: (call, callback) => {
       if (!call.request.intent) return callback(grpcError(Status.INVALID_ARGUMENT, 'intent is required'));
@@ -366,6 +501,38 @@ async function start(ctx: ServiceContext<Config>) {
         },
         (err: unknown) => callback(grpcError(Status.UNAVAILABLE, `kill switch not published: ${(err as Error).message}`)),
       );
+    },
+    getLimits: (_call, callback) => callback(null, { limits: wireLimits(current) }),
+    updateLimits: (call, callback) => {
+      const { limitsJson, actor, reason, expectedRevision } = call.request;
+      const run = updating.then(() => updateLimits(limitsJson, actor, reason, expectedRevision));
+      updating = run.catch(() => undefined);
+      run.then(
+        (limits) => callback(null, { limits }),
+        (err: unknown) => callback(isGrpcError(err) ? err : grpcError(Status.INTERNAL, (err as Error).message)),
+      );
+    },
+    getRiskSnapshot: (_call, callback) => {
+      const nowMs = Date.now();
+      const a = state.account();
+      const p = pnl.state(nowMs);
+      callback(null, {
+        positions: ctx.shard.symbols.map(positionOf),
+        exposure: { gross: a.grossExposure.toString(), netLong: a.netExposureLong.toString(), netShort: a.netExposureShort.toString() },
+        openOrders: a.openOrders,
+        openPositions: a.openPositions,
+        equity: {
+          equity: p.equity.toString(),
+          peakEquity: p.peakEquity.toString(),
+          dailyPnl: p.dailyPnl.toString(),
+          drawdown: p.peakEquity.sub(p.equity).toString(),
+        },
+        limitsRevision: current.revision,
+        globalKillEngaged: kill.global,
+        engagedSymbols: [...kill.symbols].sort(),
+        engagedStrategies: [...kill.strategies].sort(),
+        tsNs: nowNanos(),
+      });
     },
   };
   return {

@@ -24,6 +24,8 @@ export interface PlatformRunOptions {
   nats?: { url: string; replicas: number };
   /** Extra environment for every service (the defaults make a few seconds produce plenty of orders). */
   env?: Record<string, string>;
+  /** Environment of one service over everything else (e.g. the recorder's DATABASE_URL through a TcpProxy). */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
 }
 
 const FINISHING = new Set([ExecutionKind.EXECUTION_KIND_FILL, ExecutionKind.EXECUTION_KIND_CANCEL, ExecutionKind.EXECUTION_KIND_REJECT]);
@@ -87,6 +89,7 @@ export class PlatformRun {
         RISK_MAX_POSITION: '0.6',
         ...options.env,
       },
+      ...(options.serviceEnv ? { serviceEnv: options.serviceEnv } : {}),
       onLine: (service, line) => void logs.push(`[${service}] ${line}`),
       onUnexpectedExit: (service, code) => void exits.push({ service, code }),
     });

@@ -1,8 +1,9 @@
 import { checkInvariants } from './invariants';
 import type { Invariant } from './invariants';
 import { PlatformRun } from './platform-run';
+import type { PlatformRunOptions } from './platform-run';
 import type { Scenario, ScenarioOptions } from './scenario';
-import { NatsCluster } from '@meridian/testkit';
+import { NatsCluster, TcpProxy, testServers } from '@meridian/testkit';
 
 export interface ScenarioReport {
   scenario: string;
@@ -23,17 +24,26 @@ export interface ScenarioReport {
 export async function runScenario(scenario: Scenario, options: ScenarioOptions, log: (line: string) => void = () => {}): Promise<ScenarioReport> {
   const started = Date.now();
   const cluster = scenario.natsCluster ? await NatsCluster.start(scenario.natsCluster) : undefined;
+  let proxy: TcpProxy | undefined;
   let platform: PlatformRun;
   try {
-    platform = await PlatformRun.start({ symbols: options.symbols, ...(cluster ? { nats: { url: cluster.url, replicas: Math.min(3, cluster.size) } } : {}) });
+    let serviceEnv: PlatformRunOptions['serviceEnv'];
+    if (scenario.recorderDatabaseProxy) {
+      const { databaseUrl } = await testServers();
+      const target = new URL(databaseUrl);
+      proxy = await TcpProxy.start({ targetHost: target.hostname.replace(/^\[|\]$/g, ''), targetPort: Number(target.port || 5432) });
+      serviceEnv = { recorder: { DATABASE_URL: proxy.rewriteUrl(databaseUrl) } };
+    }
+    platform = await PlatformRun.start({ symbols: options.symbols, ...(cluster ? { nats: { url: cluster.url, replicas: Math.min(3, cluster.size) } } : {}), ...(serviceEnv ? { serviceEnv } : {}) });
   } catch (err) {
+    await proxy?.stop();
     await cluster?.stop();
     throw err;
   }
   const logFile = platform.logFile;
   try {
     log(`platform up in ${Date.now() - started} ms (namespace ${platform.env.namespace}${cluster ? `, NATS cluster of ${cluster.size}` : ''})`);
-    const figures = await scenario.run(platform, options, log, { cluster });
+    const figures = await scenario.run(platform, options, log, { cluster, recorderDatabase: proxy });
     await platform.quiesce();
     const invariants = await checkInvariants(platform);
     figures['intents'] = platform.history.intents.size;
@@ -43,6 +53,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions, 
     return { scenario: scenario.name, options, figures, invariants, passed: invariants.every((i) => i.holds), logFile };
   } finally {
     await platform.stop();
+    await proxy?.stop();
     await cluster?.stop();
   }
 }

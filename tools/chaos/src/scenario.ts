@@ -1,4 +1,4 @@
-import type { NatsCluster } from '@meridian/testkit';
+import type { NatsCluster, TcpProxy } from '@meridian/testkit';
 import type { PlatformRun } from './platform-run';
 
 /** How long and how hard a scenario runs; the CI subset uses the short settings. */
@@ -8,6 +8,8 @@ export interface ScenarioOptions {
   /** Seeds the choice and timing of faults, so a failing run can be replayed. */
   seed: number;
   symbols: string[];
+  /** Length of the injected outage where a scenario has one (postgres-outage); its own default otherwise. */
+  outageSeconds?: number;
 }
 
 /** A fault scenario: what it does to a running platform, and the figures it reports. */
@@ -16,6 +18,8 @@ export interface Scenario {
   summary: string;
   /** A NATS cluster of this many nodes (R3 streams) instead of the machine's server. */
   natsCluster?: number;
+  /** The recorder reaches PostgreSQL through a TcpProxy the scenario can cut. */
+  recorderDatabaseProxy?: boolean;
   /** Drives load and faults; returns figures (recovery times, faults injected, ...). */
   run(platform: PlatformRun, options: ScenarioOptions, log: (line: string) => void, context: ScenarioContext): Promise<Record<string, string | number>>;
 }
@@ -23,4 +27,6 @@ export interface Scenario {
 /** What the runner set up for a scenario besides the platform. */
 export interface ScenarioContext {
   cluster?: NatsCluster;
+  /** The proxy between the recorder and PostgreSQL, when the scenario asked for it. */
+  recorderDatabase?: TcpProxy;
 }

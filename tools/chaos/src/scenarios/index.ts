@@ -1,6 +1,7 @@
 import type { Scenario } from '../scenario';
 import { killServices } from './kill-services';
 import { natsNodeLoss } from './nats-node-loss';
+import { postgresOutage } from './postgres-outage';
 
 /** Every scenario `npm run chaos -- <name>` knows; adding one is adding it here. */
-export const SCENARIOS: readonly Scenario[] = [killServices, natsNodeLoss];
+export const SCENARIOS: readonly Scenario[] = [killServices, natsNodeLoss, postgresOutage];
