@@ -16,7 +16,7 @@ import {
   sideFromWire,
 } from '@meridian/proto';
 import type { LimitsRevision as WireLimitsRevision, Position, RiskServiceServer } from '@meridian/proto';
-import { Portfolio } from '@meridian/portfolio';
+import { COST_METHODS, Portfolio } from '@meridian/portfolio';
 import { InvalidLimitsError, RiskState } from '@meridian/risk-rules';
 import type { KillSwitchState, OrderToCheck, RiskDecision } from '@meridian/risk-rules';
 import { GLOBAL_SCOPE, ReplayGate } from '@meridian/bus';
@@ -38,6 +38,7 @@ const schema = {
   RISK_DAY_START_UTC: dayStartField('When the trading day starts (HH:MM UTC), for the daily loss limit; default 00:00'),
   INTENT_MAX_AGE_MS: field.int('Intents older than this are rejected as stale', 10_000, { min: 1 }),
   MARKET_VENUE: field.string('Market-data venue whose BBO marks positions', 'sim'),
+  RISK_COST_METHOD: field.oneOf('How positions are costed for realized P&L: WAC (weighted average, as the recorder stores it), FIFO or LIFO', COST_METHODS, 'WAC'),
   RISK_LIMITS_APPLY_TIMEOUT_MS: field.int('How long UpdateLimits waits to read its change back from ctl.config.risk and apply it', 5_000, { min: 1 }),
 };
 type Config = ConfigOf<typeof schema & BaseSchema>;
@@ -72,7 +73,7 @@ async function start(ctx: ServiceContext<Config>) {
   };
   /** The highest revision seen on the stream, applied or refused: the next change is one more. */
   let lastRevision = 0n;
-  const portfolio = new Portfolio();
+  const portfolio = new Portfolio({ costMethod: config.RISK_COST_METHOD });
   // Working orders, exposures at marks, open-order counts and rate windows: running totals, so a
   // decision costs the same with 10 or 10,000 open orders. Both paths below check against it.
   const state = new RiskState(limits);
