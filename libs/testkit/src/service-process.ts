@@ -51,7 +51,11 @@ export class ServiceProcess {
     const logs: string[] = [];
     const exited = new Promise<ProcessExit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
     const ports = await new Promise<{ http: number; grpc: number }>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);
+      const timer = setTimeout(() => {
+        // A process that never reported its ports must not outlive the test that started it.
+        child.kill('SIGKILL');
+        reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${logs.join('\n')}`));
+      }, timeoutMs);
       void exited.then(({ code, signal }) => {
         clearTimeout(timer);
         reject(new Error(`${name} exited (code ${code}, signal ${signal}) before it started:\n${logs.join('\n')}`));

@@ -1,0 +1,120 @@
+// Pre-trade decision latency through gRPC CheckOrder, against the real risk service (its own
+// process, as deployed, on real NATS JetStream at NATS_URL) holding 1,000 symbols and 10,000 open orders, side
+// by side with the same server's GetPositions for one symbol (a map lookup): the difference is what
+// a decision costs on top of a gRPC round trip to this service. Run: npm run bench -w services/risk (after npm run build).
+'use strict';
+
+const { credentials, Metadata } = require('@grpc/grpc-js');
+const { Bus, provisionTopology } = require('@meridian/bus');
+const { nowNanos } = require('@meridian/domain');
+const { ApprovedOrder, Bbo, OrderIntent, RiskServiceClient, Side, OrderType } = require('@meridian/proto');
+const { join } = require('node:path');
+const { ServiceProcess, createTestEnvironment, seededRandom } = require('@meridian/testkit');
+
+const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 1000);
+const OPEN_ORDERS = Number(process.env.BENCH_OPEN_ORDERS ?? 10_000);
+const CALLS = Number(process.env.BENCH_CALLS ?? 20_000);
+
+const symbols = Array.from({ length: SYMBOLS }, (_, i) => `S${String(i).padStart(4, '0')}-USDT`);
+const priceOf = (i) => 10 + (i % 97);
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+function summary(ns) {
+  const s = Float64Array.from(ns).sort();
+  const us = (x) => (x / 1000).toFixed(1);
+  return { p50: us(percentile(s, 0.5)), p99: us(percentile(s, 0.99)), p999: us(percentile(s, 0.999)), perSecond: Math.round(s.length / (s.reduce((a, b) => a + b, 0) / 1e9)) };
+}
+
+async function timed(n, call) {
+  const out = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    await call(i);
+    out[i] = Number(process.hrtime.bigint() - t0);
+  }
+  return out;
+}
+
+async function main() {
+  const env = await createTestEnvironment('riskbench');
+  const bus = await Bus.connect({ servers: env.natsUrl, name: 'risk-bench', namespace: env.namespace });
+  let risk;
+  try {
+    let t = Date.now();
+    await provisionTopology(bus.jsm, bus.topology, [{ symbols, venues: ['paper'] }]);
+    process.stdout.write(`provisioned streams and consumers for ${SYMBOLS} symbols in ${Date.now() - t} ms\n`);
+    t = Date.now();
+    const random = seededRandom(1);
+    const pubs = [];
+    for (let i = 0; i < SYMBOLS; i++) {
+      const p = priceOf(i);
+      pubs.push(bus.publish(bus.subjects.marketData('sim', symbols[i], 'bbo'), Bbo, Bbo.fromPartial({ venue: 'sim', symbol: symbols[i], seq: 1n, bid: { price: String(p - 0.01), size: '100' }, ask: { price: String(p + 0.01), size: '100' }, tsNs: nowNanos() })));
+    }
+    // Open orders: approved and never filled, so risk rebuilds them as working orders.
+    for (let k = 0; k < OPEN_ORDERS; k++) {
+      const i = k % SYMBOLS;
+      const intent = OrderIntent.fromPartial({ clientOrderId: `open-${k}`, strategy: `s${k % 10}`, venue: 'paper', symbol: symbols[i], side: random() < 0.5 ? Side.SIDE_BUY : Side.SIDE_SELL, orderType: OrderType.ORDER_TYPE_LIMIT, quantity: '0.01', limitPrice: String(priceOf(i)), referencePrice: String(priceOf(i)), tsNs: nowNanos() });
+      pubs.push(bus.publish(bus.subjects.approved('paper', symbols[i]), ApprovedOrder, ApprovedOrder.fromPartial({ intent, approvedTsNs: nowNanos() }), { msgId: `open-${k}` }));
+      if (pubs.length >= 2000) await Promise.all(pubs.splice(0));
+    }
+    await Promise.all(pubs);
+    process.stdout.write(`published ${SYMBOLS} BBOs and ${OPEN_ORDERS} open orders in ${Date.now() - t} ms\n`);
+
+    t = Date.now();
+    risk = await ServiceProcess.start(join(__dirname, '..'), {
+      ...env.env,
+      HOST: '127.0.0.1',
+      HTTP_PORT: '0',
+      GRPC_PORT: '0',
+      LOG_LEVEL: 'info', // ServiceProcess waits for the "service started" line
+      SYMBOLS: symbols.join(','),
+      RISK_MAX_ORDER_QUANTITY: '1000',
+      RISK_MAX_ORDER_NOTIONAL: '1000000',
+      RISK_MAX_POSITION: '1000',
+    }, { name: 'risk', timeoutMs: 120_000 });
+    process.stdout.write(`risk rebuilt its state and started in ${Date.now() - t} ms\n`);
+    const target = `127.0.0.1:${risk.ports.grpc}`;
+    const client = new RiskServiceClient(target, credentials.createInsecure());
+    const deadline = () => ({ deadline: Date.now() + 5_000 });
+    const check = (i) =>
+      new Promise((resolve, reject) => {
+        const s = i % SYMBOLS;
+        const intent = OrderIntent.fromPartial({ clientOrderId: `probe-${i}`, strategy: `s${i % 10}`, venue: 'paper', symbol: symbols[s], side: i % 2 ? Side.SIDE_BUY : Side.SIDE_SELL, orderType: OrderType.ORDER_TYPE_LIMIT, quantity: '0.01', limitPrice: String(priceOf(s)), referencePrice: String(priceOf(s)), tsNs: nowNanos() });
+        client.checkOrder({ intent }, new Metadata(), deadline(), (err, res) => (err ? reject(err) : resolve(res)));
+      });
+    const ping = (i) => new Promise((resolve, reject) => client.getPositions({ symbol: symbols[i % SYMBOLS] }, new Metadata(), deadline(), (err, res) => (err ? reject(err) : resolve(res))));
+
+    let approvals = 0;
+    await timed(2_000, check); // warm-up
+    await timed(2_000, ping);
+    const peerNs = await timed(CALLS, ping);
+    const checkNs = await timed(CALLS, async (i) => {
+      if ((await check(i)).approved) approvals += 1;
+    });
+    client.close();
+    const h = summary(peerNs);
+    const c = summary(checkNs);
+    process.stdout.write(
+      [
+        `gRPC CheckOrder on the risk service: ${SYMBOLS} symbols, ${OPEN_ORDERS} open orders, ${CALLS} sequential calls (${approvals} approved)`,
+        `  CheckOrder            p50 ${c.p50} us  p99 ${c.p99} us  p99.9 ${c.p999} us  ${c.perSecond} calls/s`,
+        `  GetPositions (peer)   p50 ${h.p50} us  p99 ${h.p99} us  p99.9 ${h.p999} us  ${h.perSecond} calls/s`,
+        `  ratio CheckOrder/GetPositions p50 ${(Number(c.p50) / Number(h.p50)).toFixed(2)}x  p99 ${(Number(c.p99) / Number(h.p99)).toFixed(2)}x; target p99 < 1000 us: ${Number(c.p99) < 1000 ? 'met' : 'NOT met'}`,
+      ].join('\n') + '\n',
+    );
+  } finally {
+    await risk?.stop('SIGTERM');
+    await bus.close();
+    await env.cleanup();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`${err.stack ?? err}\n`);
+    process.exit(1);
+  },
+);
