@@ -30,6 +30,13 @@ const reports: ExecutionReport[] = [];
 const approved: ApprovedOrder[] = [];
 const users = new Map<NatsRole, NatsUser>(NATS_ROLES.map((role) => [role, { role, user: `meridian-${role}`, password: randomBytes(12).toString('hex') }]));
 const login = (role: NatsRole) => ({ user: users.get(role)!.user, pass: users.get(role)!.password });
+const DATABASE_PASSWORD = `db-${randomBytes(9).toString('hex')}`;
+
+function withPassword(url: string, password: string): string {
+  const u = new URL(url);
+  u.password = password;
+  return u.toString();
+}
 
 beforeAll(async () => {
   env = await createTestEnvironment('perm');
@@ -44,6 +51,9 @@ beforeAll(async () => {
   supervisor = new Supervisor({
     env: {
       ...env.env,
+      // The machine's PostgreSQL trusts local connections and ignores this password, which lets
+      // the run carry a database secret that must never be printed.
+      DATABASE_URL: withPassword(env.databaseUrl, DATABASE_PASSWORD),
       NATS_URL: server.url,
       SYMBOLS: SYMBOLS.join(','),
       HOST: '127.0.0.1',
@@ -158,4 +168,17 @@ test('npm run nats-permissions prints a block nats-server accepts, reading each 
   } finally {
     await cliServer.stop();
   }
+});
+
+test('no secret of the run appears in any log line or metric of any service', async () => {
+  const secrets = [...[...users.values()].map((u) => u.password), DATABASE_PASSWORD];
+  const scraped: string[] = [];
+  for (const name of SERVICES) {
+    const { http } = await supervisor.processes.get(name)!.ports;
+    scraped.push(await (await fetch(`http://127.0.0.1:${http}/metrics`)).text());
+  }
+  const output = [...logs, ...scraped].join('\n');
+  // The recorder logged where its database is: redacted, so the check has something to bite on.
+  expect(output).toMatch(/database migrated/);
+  expect(secrets.filter((s) => output.includes(s))).toEqual([]);
 });
