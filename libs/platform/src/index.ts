@@ -1,4 +1,5 @@
 export { Supervisor } from './supervisor';
+export { FAST_MARKET_ENV } from './fast-market';
 export type { ServiceProcess, SupervisorOptions } from './supervisor';
 export { SERVICES, serviceEntry, repoRoot } from './services';
 export type { ServiceName } from './services';

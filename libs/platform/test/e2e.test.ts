@@ -20,7 +20,7 @@ import {
 import type { CheckOrderResponse, GetBookResponse, Position } from '@meridian/proto';
 import { createTestEnvironment, waitFor } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
-import { SERVICES, Supervisor, bootstrap } from '../src';
+import { FAST_MARKET_ENV, SERVICES, Supervisor, bootstrap } from '../src';
 
 // Starts every service as a real process against real NATS JetStream and PostgreSQL, runs the
 // simulator fast, then checks that money flowed intent → risk → paper venue → fills, and that
@@ -52,23 +52,8 @@ beforeAll(async () => {
     env: {
       ...env.env,
       SYMBOLS: SYMBOLS.join(','),
-      HOST: '127.0.0.1',
-      HTTP_PORT: '0',
-      GRPC_PORT: '0',
-      LOG_LEVEL: 'info',
       // Fast market and a twitchy strategy, so a few seconds produce plenty of orders.
-      SIM_EVENT_RATE: '150',
-      SIM_STEP_MS: '50',
-      SIM_VOLATILITY: '3',
-      SNAPSHOT_INTERVAL_MS: '1000',
-      BAR_INTERVAL: '100ms',
-      BAR_INTERVALS: '100ms,1m',
-      BAR_GRACE_MS: '0',
-      MOMENTUM_FAST: '3',
-      MOMENTUM_SLOW: '8',
-      MOMENTUM_VOL: '8',
-      ENTRY_THRESHOLD: '0.05',
-      INTENT_INTERVAL_MS: '150',
+      ...FAST_MARKET_ENV,
       // Tight enough that risk refuses some intents.
       RISK_MAX_POSITION: '0.6',
     },

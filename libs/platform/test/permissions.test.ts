@@ -13,7 +13,7 @@ import { Client } from 'pg';
 import { ApprovedOrder, BookSnapshot, ExecutionKind, ExecutionReport, KillSwitch, OrderIntent, RiskServiceClient, Side } from '@meridian/proto';
 import { NatsServerProcess, createTestEnvironment, waitFor } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
-import { SERVICES, Supervisor, bootstrap } from '../src';
+import { FAST_MARKET_ENV, SERVICES, Supervisor, bootstrap } from '../src';
 
 // The whole platform on a NATS server whose users have the permissions natsPermissions gives
 // each role: it must trade as it does without them (nothing it needs is refused), and a service
@@ -56,22 +56,8 @@ beforeAll(async () => {
       DATABASE_URL: withPassword(env.databaseUrl, DATABASE_PASSWORD),
       NATS_URL: server.url,
       SYMBOLS: SYMBOLS.join(','),
-      HOST: '127.0.0.1',
-      HTTP_PORT: '0',
-      GRPC_PORT: '0',
-      LOG_LEVEL: 'info',
-      SIM_EVENT_RATE: '150',
-      SIM_STEP_MS: '50',
-      SIM_VOLATILITY: '3',
-      SNAPSHOT_INTERVAL_MS: '1000',
-      BAR_INTERVAL: '100ms',
-      BAR_INTERVALS: '100ms,1m',
-      BAR_GRACE_MS: '0',
-      MOMENTUM_FAST: '3',
-      MOMENTUM_SLOW: '8',
-      MOMENTUM_VOL: '8',
-      ENTRY_THRESHOLD: '0.05',
-      INTENT_INTERVAL_MS: '150',
+      // Fast market and a twitchy strategy, so a few seconds produce plenty of orders.
+      ...FAST_MARKET_ENV,
     },
     // Each service logs in as its own user.
     serviceEnv: Object.fromEntries(SERVICES.map((name) => [name, { NATS_USER: login(name).user, NATS_PASSWORD: login(name).pass }])),

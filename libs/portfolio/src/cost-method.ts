@@ -1,6 +1,6 @@
 import { LotLedger } from './lot-ledger';
 import { PositionLedger } from './position-ledger';
-import type { PositionSnapshot } from './position-ledger';
+import type { PositionSnapshot } from './ledger';
 
 /**
  * How a position's cost is tracked, and so what a close realizes: weighted-average cost (the

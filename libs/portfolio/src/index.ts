@@ -1,5 +1,6 @@
-export { PositionLedger, AVERAGE_PRICE_SCALE } from './position-ledger';
-export type { FillInput, PositionLot, PositionSnapshot } from './position-ledger';
+export { PositionLedger } from './position-ledger';
+export { AVERAGE_PRICE_SCALE } from './ledger';
+export type { FillInput, PositionLot, PositionSnapshot } from './ledger';
 export { LotLedger } from './lot-ledger';
 export type { LotOrder } from './lot-ledger';
 export { COST_METHODS, newLedger, restoreLedger } from './cost-method';

@@ -1,7 +1,7 @@
 import { Decimal, sideSign } from '@meridian/domain';
-import { InvalidFillError, InvalidPositionSnapshotError } from './errors';
-import { AVERAGE_PRICE_SCALE, validateFill } from './position-ledger';
-import type { FillInput, PositionLot, PositionSnapshot } from './position-ledger';
+import { InvalidPositionSnapshotError } from './errors';
+import { LedgerTotals, checkSnapshotTotals, validateFill } from './ledger';
+import type { FillInput, PositionLot, PositionSnapshot } from './ledger';
 
 /** Which open lot a closing fill consumes first. */
 export type LotOrder = 'FIFO' | 'LIFO';
@@ -15,22 +15,17 @@ export type LotOrder = 'FIFO' | 'LIFO';
  * Lots live in an array with a moving head, so FIFO closes are O(1) per lot consumed and the
  * array is compacted only when the consumed prefix dominates it.
  */
-export class LotLedger {
+export class LotLedger extends LedgerTotals {
   /** Open lots in opening order; quantities positive, all on the position's side. */
   private lots: { quantity: Decimal; price: Decimal }[] = [];
   private head = 0;
-  private qty = Decimal.ZERO;
-  private cost = Decimal.ZERO;
-  private realized = Decimal.ZERO;
-  private feeTotal = Decimal.ZERO;
-  private fills = 0;
-  private bought = Decimal.ZERO;
-  private sold = Decimal.ZERO;
 
   constructor(
-    readonly symbol: string,
+    symbol: string,
     readonly order: LotOrder,
-  ) {}
+  ) {
+    super(symbol);
+  }
 
   /** Books one fill and returns the P&L it realized (gross of its fee). */
   applyFill(fill: FillInput): { realizedPnl: Decimal } {
@@ -65,12 +60,7 @@ export class LotLedger {
       this.cost = this.cost.add(signed.mul(fill.price));
     }
 
-    this.realized = this.realized.add(realized);
-    this.feeTotal = this.feeTotal.add(fill.fee);
-    this.fills += 1;
-    if (sign > 0) this.bought = this.bought.add(fill.quantity);
-    else this.sold = this.sold.add(fill.quantity);
-    return { realizedPnl: realized };
+    return this.book(fill, realized);
   }
 
   private dropLot(index: number): void {
@@ -88,74 +78,19 @@ export class LotLedger {
     }
   }
 
-  get quantity(): Decimal {
-    return this.qty;
-  }
-
-  /** Average entry price of the open lots, rounded half-even to 12 digits; 0 when flat. */
-  get averagePrice(): Decimal {
-    return this.qty.isZero() ? Decimal.ZERO : this.cost.div(this.qty, AVERAGE_PRICE_SCALE, 'half-even');
-  }
-
-  /** Exact signed cost of the open lots. */
-  get costBasis(): Decimal {
-    return this.cost;
-  }
-
-  get realizedPnl(): Decimal {
-    return this.realized;
-  }
-
-  get fees(): Decimal {
-    return this.feeTotal;
-  }
-
-  get fillCount(): number {
-    return this.fills;
-  }
-
   /** The open lots, oldest first (quantities positive, on the position's side). */
   openLots(): PositionLot[] {
     return this.lots.slice(this.head).map((l) => ({ quantity: l.quantity, price: l.price }));
   }
 
-  unrealizedPnl(mark: Decimal): Decimal {
-    if (!(mark instanceof Decimal)) throw new InvalidFillError(this.symbol, 'mark', mark, 'must be a Decimal');
-    return this.qty.mul(mark).sub(this.cost);
-  }
-
-  netPnl(mark: Decimal): Decimal {
-    return this.realized.add(this.unrealizedPnl(mark)).sub(this.feeTotal);
-  }
-
-  isFlat(): boolean {
-    return this.qty.isZero();
-  }
-
-  snapshot(): PositionSnapshot {
-    return {
-      symbol: this.symbol,
-      quantity: this.qty,
-      averagePrice: this.averagePrice,
-      realizedPnl: this.realized,
-      fees: this.feeTotal,
-      fillCount: this.fills,
-      boughtQuantity: this.bought,
-      soldQuantity: this.sold,
-      costBasis: this.cost,
-      lots: this.openLots(),
-    };
+  override snapshot(): PositionSnapshot {
+    return { ...super.snapshot(), lots: this.openLots() };
   }
 
   /** Rebuilds a ledger from its snapshot; the lots must be there and add up to the quantity and cost. */
   static restore(s: PositionSnapshot, order: LotOrder): LotLedger {
-    const symbol = String(s.symbol);
+    const symbol = checkSnapshotTotals(s);
     const bad = (field: string, value: unknown, reason: string) => new InvalidPositionSnapshotError(symbol, field, value, reason);
-    if (typeof s.symbol !== 'string' || s.symbol === '') throw bad('symbol', s.symbol, 'must be a non-empty string');
-    for (const field of ['quantity', 'realizedPnl', 'fees', 'boughtQuantity', 'soldQuantity'] as const) {
-      if (!(s[field] instanceof Decimal)) throw bad(field, s[field], 'must be a Decimal');
-    }
-    if (!Number.isSafeInteger(s.fillCount) || s.fillCount < 0) throw bad('fillCount', s.fillCount, 'must be a non-negative integer');
     if (!Array.isArray(s.lots)) throw bad('lots', s.lots, `must be given (the open lots) to restore a ${order} position`);
     const ledger = new LotLedger(symbol, order);
     const sign = s.quantity.sign();
@@ -171,13 +106,7 @@ export class LotLedger {
     }
     if (!qty.eq(s.quantity)) throw bad('lots', qty, `add up to ${qty}, not the quantity ${s.quantity}`);
     if (s.costBasis !== undefined && !cost.eq(s.costBasis)) throw bad('lots', cost, `cost ${cost}, not the cost basis ${s.costBasis}`);
-    ledger.qty = qty;
-    ledger.cost = cost;
-    ledger.realized = s.realizedPnl;
-    ledger.feeTotal = s.fees;
-    ledger.fills = s.fillCount;
-    ledger.bought = s.boughtQuantity;
-    ledger.sold = s.soldQuantity;
+    ledger.restoreTotals(s, cost);
     return ledger;
   }
 

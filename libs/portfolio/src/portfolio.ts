@@ -2,7 +2,7 @@ import { Decimal } from '@meridian/domain';
 import { InvalidPortfolioSymbolError, InvalidPositionSnapshotError } from './errors';
 import { newLedger, restoreLedger } from './cost-method';
 import type { CostMethod, Ledger } from './cost-method';
-import type { FillInput, PositionSnapshot } from './position-ledger';
+import type { FillInput, PositionSnapshot } from './ledger';
 
 export interface PortfolioOptions {
   /** WAC (weighted-average cost, the default), FIFO or LIFO. */

@@ -1,9 +1,7 @@
 import { Decimal, sideSign } from '@meridian/domain';
-import type { Side } from '@meridian/domain';
-import { InvalidFillError, InvalidPositionSnapshotError } from './errors';
-
-/** Fraction digits of the displayed average price; the cost basis behind it stays exact. */
-export const AVERAGE_PRICE_SCALE = 12;
+import { InvalidPositionSnapshotError } from './errors';
+import { LedgerTotals, checkSnapshotTotals, validateFill } from './ledger';
+import type { FillInput, PositionSnapshot } from './ledger';
 
 /**
  * Smallest number of fraction digits a partial close allocates cost with. Any rounding of that
@@ -11,50 +9,6 @@ export const AVERAGE_PRICE_SCALE = 12;
  * total realized P&L is exact; this only bounds how lumpy the individual partial closes are.
  */
 const MIN_ALLOCATION_SCALE = 12;
-
-export interface FillInput {
-  side: Side;
-  quantity: Decimal;
-  price: Decimal;
-  /** In quote currency; normally >= 0, a maker rebate may be negative. */
-  fee: Decimal;
-}
-
-export interface PositionSnapshot {
-  symbol: string;
-  /** Signed: long > 0, short < 0. */
-  quantity: Decimal;
-  /** Rounded to 12 fraction digits for display; 0 when flat. */
-  averagePrice: Decimal;
-  /** Gross of fees. */
-  realizedPnl: Decimal;
-  fees: Decimal;
-  fillCount: number;
-  boughtQuantity: Decimal;
-  soldQuantity: Decimal;
-  /**
-   * Exact signed cost of the open quantity (same sign as `quantity`). `snapshot()` always sets it
-   * so `restore` round-trips exactly; when absent, `restore` falls back to averagePrice × quantity.
-   */
-  costBasis?: Decimal;
-  /** The open lots, oldest first: set by FIFO and LIFO ledgers (which need them to restore). */
-  lots?: PositionLot[];
-}
-
-/** Quantity (positive, on the position's side) opened at one price. */
-export interface PositionLot {
-  quantity: Decimal;
-  price: Decimal;
-}
-
-/** Refuses a fill no ledger can book, naming the field. */
-export function validateFill(symbol: string, fill: FillInput): void {
-  const bad = (field: string, value: unknown, reason: string): InvalidFillError => new InvalidFillError(symbol, field, value, reason);
-  if (fill?.side !== 'BUY' && fill?.side !== 'SELL') throw bad('side', fill?.side, 'must be BUY or SELL');
-  if (!(fill.quantity instanceof Decimal) || !fill.quantity.isPositive()) throw bad('quantity', fill.quantity, 'must be a positive Decimal');
-  if (!(fill.price instanceof Decimal) || !fill.price.isPositive()) throw bad('price', fill.price, 'must be a positive Decimal');
-  if (!(fill.fee instanceof Decimal)) throw bad('fee', fill.fee, 'must be a Decimal');
-}
 
 /**
  * One symbol's position with weighted-average cost.
@@ -64,17 +18,7 @@ export function validateFill(symbol: string, fill: FillInput): void {
  * storing it rounded would make every later P&L drift. Consequently the identity
  * realized + unrealized − fees = cash flow + quantity × mark holds exactly at every step.
  */
-export class PositionLedger {
-  private qty = Decimal.ZERO;
-  private cost = Decimal.ZERO;
-  private realized = Decimal.ZERO;
-  private feeTotal = Decimal.ZERO;
-  private fills = 0;
-  private bought = Decimal.ZERO;
-  private sold = Decimal.ZERO;
-
-  constructor(readonly symbol: string) {}
-
+export class PositionLedger extends LedgerTotals {
   /**
    * Books one fill and returns the P&L it realized (gross of its fee). A fill against the position
    * realizes (price − average) × closed quantity with the position's sign; the part of a fill that
@@ -108,81 +52,14 @@ export class PositionLedger {
       this.cost = this.cost.add(signed.mul(fill.price));
     }
 
-    this.realized = this.realized.add(realized);
-    this.feeTotal = this.feeTotal.add(fill.fee);
-    this.fills += 1;
-    if (sign > 0) this.bought = this.bought.add(fill.quantity);
-    else this.sold = this.sold.add(fill.quantity);
-    return { realizedPnl: realized };
-  }
-
-  get quantity(): Decimal {
-    return this.qty;
-  }
-
-  /** Weighted-average entry price, rounded half-even to 12 digits; 0 when flat. */
-  get averagePrice(): Decimal {
-    return this.qty.isZero() ? Decimal.ZERO : this.cost.div(this.qty, AVERAGE_PRICE_SCALE, 'half-even');
-  }
-
-  /** Exact signed cost of the open quantity. */
-  get costBasis(): Decimal {
-    return this.cost;
-  }
-
-  get realizedPnl(): Decimal {
-    return this.realized;
-  }
-
-  get fees(): Decimal {
-    return this.feeTotal;
-  }
-
-  get fillCount(): number {
-    return this.fills;
-  }
-
-  /** (mark − average) × quantity, computed from the exact cost basis as quantity × mark − cost. */
-  unrealizedPnl(mark: Decimal): Decimal {
-    if (!(mark instanceof Decimal)) throw new InvalidFillError(this.symbol, 'mark', mark, 'must be a Decimal');
-    return this.qty.mul(mark).sub(this.cost);
-  }
-
-  /** realized + unrealized − fees. */
-  netPnl(mark: Decimal): Decimal {
-    return this.realized.add(this.unrealizedPnl(mark)).sub(this.feeTotal);
-  }
-
-  isFlat(): boolean {
-    return this.qty.isZero();
-  }
-
-  snapshot(): PositionSnapshot {
-    return {
-      symbol: this.symbol,
-      quantity: this.qty,
-      averagePrice: this.averagePrice,
-      realizedPnl: this.realized,
-      fees: this.feeTotal,
-      fillCount: this.fills,
-      boughtQuantity: this.bought,
-      soldQuantity: this.sold,
-      costBasis: this.cost,
-    };
+    return this.book(fill, realized);
   }
 
   static restore(s: PositionSnapshot): PositionLedger {
-    const symbol = String(s.symbol);
+    const symbol = checkSnapshotTotals(s);
     const bad = (field: string, value: unknown, reason: string): InvalidPositionSnapshotError =>
       new InvalidPositionSnapshotError(symbol, field, value, reason);
-    if (typeof s.symbol !== 'string' || s.symbol === '') throw bad('symbol', s.symbol, 'must be a non-empty string');
-    for (const field of ['quantity', 'averagePrice', 'realizedPnl', 'fees', 'boughtQuantity', 'soldQuantity'] as const) {
-      if (!(s[field] instanceof Decimal)) throw bad(field, s[field], 'must be a Decimal');
-    }
-    if (s.costBasis !== undefined && !(s.costBasis instanceof Decimal)) throw bad('costBasis', s.costBasis, 'must be a Decimal');
-    if (!Number.isSafeInteger(s.fillCount) || s.fillCount < 0) throw bad('fillCount', s.fillCount, 'must be a non-negative integer');
-    if (s.boughtQuantity.isNegative()) throw bad('boughtQuantity', s.boughtQuantity, 'must not be negative');
-    if (s.soldQuantity.isNegative()) throw bad('soldQuantity', s.soldQuantity, 'must not be negative');
+    if (s.costBasis === undefined && !(s.averagePrice instanceof Decimal)) throw bad('averagePrice', s.averagePrice, 'must be a Decimal');
 
     const cost = s.costBasis ?? s.averagePrice.mul(s.quantity);
     if (s.quantity.isZero()) {
@@ -193,14 +70,7 @@ export class PositionLedger {
     }
 
     const ledger = new PositionLedger(symbol);
-    ledger.qty = s.quantity;
-    ledger.cost = cost;
-    ledger.realized = s.realizedPnl;
-    ledger.feeTotal = s.fees;
-    ledger.fills = s.fillCount;
-    ledger.bought = s.boughtQuantity;
-    ledger.sold = s.soldQuantity;
+    ledger.restoreTotals(s, cost);
     return ledger;
   }
-
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bus } from '@meridian/bus';
 import { ApprovedOrder, ExecutionKind, ExecutionReport, OrderIntent, OrderRejection } from '@meridian/proto';
-import { SERVICES, Supervisor, bootstrap } from '@meridian/platform';
+import { FAST_MARKET_ENV, SERVICES, Supervisor, bootstrap } from '@meridian/platform';
 import type { ServiceName } from '@meridian/platform';
 import { createTestEnvironment, waitFor } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
@@ -70,22 +70,7 @@ export class PlatformRun {
         NATS_URL: natsUrl,
         JS_REPLICAS: String(replicas),
         SYMBOLS: options.symbols.join(','),
-        HOST: '127.0.0.1',
-        HTTP_PORT: '0',
-        GRPC_PORT: '0',
-        LOG_LEVEL: 'info',
-        SIM_EVENT_RATE: '150',
-        SIM_STEP_MS: '50',
-        SIM_VOLATILITY: '3',
-        SNAPSHOT_INTERVAL_MS: '1000',
-        BAR_INTERVAL: '100ms',
-        BAR_INTERVALS: '100ms,1m',
-        BAR_GRACE_MS: '0',
-        MOMENTUM_FAST: '3',
-        MOMENTUM_SLOW: '8',
-        MOMENTUM_VOL: '8',
-        ENTRY_THRESHOLD: '0.05',
-        INTENT_INTERVAL_MS: '150',
+        ...FAST_MARKET_ENV,
         RISK_MAX_POSITION: '0.6',
         ...options.env,
       },
