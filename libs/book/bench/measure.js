@@ -2,40 +2,18 @@
 // own cost subtracted, GC activity and retained memory.
 'use strict';
 const { PerformanceObserver } = require('node:perf_hooks');
+const { collectGarbage: collect, machineFloor, percentile, timerOverheadNs } = require('@meridian/testkit');
 
 const gcEntries = [];
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) gcEntries.push({ start: e.startTime, duration: e.duration });
 }).observe({ entryTypes: ['gc'] });
 
-const collect = () => {
-  if (typeof global.gc === 'function') global.gc();
-};
 const flush = () => new Promise((resolve) => setTimeout(resolve, 20));
 const memory = () => {
   const m = process.memoryUsage();
   return { heap: m.heapUsed, buffers: m.arrayBuffers };
 };
-
-/**
- * The cost of one hrtime.bigint() pair around nothing: the median of `n` empty timings. It is
- * subtracted from every latency sample (and reported), since at ~100 ns per update it is not noise.
- */
-function timerOverheadNs(n = 1_000_000) {
-  const samples = new Float64Array(n);
-  for (let r = 0; r < 2; r++) {
-    for (let i = 0; i < n; i++) {
-      const t0 = process.hrtime.bigint();
-      samples[i] = Number(process.hrtime.bigint() - t0);
-    }
-  }
-  samples.sort();
-  return samples[n >> 1];
-}
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
 
 /**
  * Measures one contender on one stream:
@@ -108,40 +86,6 @@ async function measure(contender, stream, { passes = 1, latencyPasses = 1, warmu
     p999: percentile(latencies, 0.999),
     max: latencies[latencies.length - 1],
   };
-}
-
-/**
- * What the machine does to a timing, whatever is timed: a fixed arithmetic loop of about the cost
- * of one book update, timed exactly like the updates. Its tail (preemption, interrupts, other
- * processes on a shared 2-core box) is a floor no book can get under.
- */
-function machineFloor(n, overheadNs, targetNs = 100) {
-  let sink = 0;
-  const spin = (k) => {
-    let x = 0;
-    for (let j = 0; j < k; j++) x = (x * 31 + j) | 0;
-    return x;
-  };
-  const samples = new Float64Array(n);
-  const run = (k, count) => {
-    for (let i = 0; i < count; i++) {
-      const t0 = process.hrtime.bigint();
-      sink += spin(k);
-      samples[i] = Number(process.hrtime.bigint() - t0);
-    }
-    for (let i = 0; i < count; i++) samples[i] = Math.max(0, samples[i] - overheadNs);
-    const sorted = samples.subarray(0, count).sort();
-    return sorted;
-  };
-  // Calibrate the loop length until the median is about `targetNs`.
-  let k = 16;
-  for (let tries = 0; tries < 12; tries++) {
-    const median = percentile(run(k, 200_000), 0.5);
-    if (median >= targetNs * 0.9) break;
-    k = Math.ceil(k * Math.min(4, Math.max(1.2, targetNs / Math.max(median, 1))));
-  }
-  const sorted = run(k, n);
-  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), p999: percentile(sorted, 0.999), sink };
 }
 
 module.exports = { measure, timerOverheadNs, machineFloor, memory, collect };

@@ -54,14 +54,15 @@ export interface BusObserver {
 }
 
 /**
- * How long one pull request lives (its idle heartbeat is half of it). A pull waiting on a consumer
- * whose leader was on a NATS node that died is only noticed when two heartbeats are missed, so
- * this bounds the stall after a node loss: nats.js's default of 30 s stalled a consumer for about
- * 36 s in the nats-node-loss chaos scenario; 5 s costs an idle consumer one request every 5 s.
+ * How long one pull request lives by default (its idle heartbeat is half of it). A pull waiting on
+ * a consumer whose leader was on a NATS node that died is only noticed when two heartbeats are
+ * missed, so this bounds the stall after a node loss: nats.js's default of 30 s stalled a consumer
+ * for about 36 s in the nats-node-loss chaos scenario; 5 s costs an idle consumer one request every
+ * 5 s, which adds up with thousands of consumers (BusOptions.pullExpiresMs trades one for the other).
  */
-const PULL_EXPIRES_MS = 5_000;
+export const DEFAULT_PULL_EXPIRES_MS = 5_000;
 
-/** Missed heartbeats (each PULL_EXPIRES_MS / 2) after which a follow is opened again. */
+/** Missed heartbeats (each pullExpiresMs / 2) after which a follow is opened again. */
 const STALL_HEARTBEATS = 3;
 /** Pause before a stalled follow is opened again (and between attempts while NATS recovers). */
 const FOLLOW_RETRY_MS = 500;
@@ -102,6 +103,8 @@ export interface BusOptions extends NatsConnectOptions {
   namespace?: string;
   topology?: TopologyOptions;
   logger?: BusLogger;
+  /** Lifetime of a pull request, ms (DEFAULT_PULL_EXPIRES_MS): shorter recovers faster from a NATS node loss, longer costs idle consumers less. */
+  pullExpiresMs?: number;
   observer?: BusObserver;
 }
 
@@ -183,6 +186,7 @@ export class Bus {
   private readonly handles = new Set<ConsumerHandle>();
   private readonly logger: BusLogger;
   private readonly observer: BusObserver;
+  private readonly pullExpiresMs: number;
 
   private constructor(
     readonly nc: NatsConnection,
@@ -194,6 +198,7 @@ export class Bus {
     this.topology = new Topology(this.subjects, options.topology);
     this.logger = options.logger ?? noopLogger;
     this.observer = options.observer ?? noopObserver;
+    this.pullExpiresMs = options.pullExpiresMs ?? DEFAULT_PULL_EXPIRES_MS;
   }
 
   static async connect(options: BusOptions): Promise<Bus> {
@@ -260,7 +265,7 @@ export class Bus {
   async consume<T>(decl: DurableDeclaration, codec: MessageCodec<T>, handler: Handler<T>): Promise<ConsumerHandle> {
     const name = decl.config.durable_name;
     const { consumer, bound } = await this.bindDurable(decl);
-    const messages = await consumer.consume({ max_messages: Math.min(decl.config.max_ack_pending ?? 64, 256), expires: PULL_EXPIRES_MS });
+    const messages = await consumer.consume({ max_messages: Math.min(decl.config.max_ack_pending ?? 64, 256), expires: this.pullExpiresMs });
     const maxDeliver = decl.config.max_deliver;
     const retryDelaysMs = (decl.config.backoff ?? []).map((ns) => Math.round(Number(ns) / 1e6));
     const loop = this.runLoop(messages, async (m) => {
@@ -337,7 +342,7 @@ export class Bus {
   async consumeBatches<T>(decl: DurableDeclaration, codec: MessageCodec<T>, handler: BatchHandler<T>, options: BatchOptions): Promise<ConsumerHandle> {
     const name = decl.config.durable_name;
     const { consumer, bound } = await this.bindDurable(decl);
-    const messages = await consumer.consume({ max_messages: Math.max(1, Math.min(decl.config.max_ack_pending ?? options.maxBatch, options.maxBatch * 2)), expires: PULL_EXPIRES_MS });
+    const messages = await consumer.consume({ max_messages: Math.max(1, Math.min(decl.config.max_ack_pending ?? options.maxBatch, options.maxBatch * 2)), expires: this.pullExpiresMs });
     const maxDeliver = decl.config.max_deliver;
     const retryDelaysMs = (decl.config.backoff ?? []).map((ns) => Math.round(Number(ns) / 1e6));
     let buffer: JsMsg[] = [];
@@ -483,7 +488,7 @@ export class Bus {
     const loop = (async () => {
       for (;;) {
         try {
-          current = await consumer.consume({ max_messages: 512, expires: PULL_EXPIRES_MS });
+          current = await consumer.consume({ max_messages: 512, expires: this.pullExpiresMs });
           this.watchConsumer(name, current, () => current?.stop());
           for await (const m of current) await onMessage(m);
         } catch (err) {

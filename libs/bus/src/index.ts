@@ -1,4 +1,4 @@
-export { Bus, PoisonMessageError, natsConnectionOptions } from './bus';
+export { Bus, DEFAULT_PULL_EXPIRES_MS, PoisonMessageError, natsConnectionOptions } from './bus';
 export type {
   BatchHandler,
   BatchItem,

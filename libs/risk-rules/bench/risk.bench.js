@@ -8,7 +8,7 @@
 const { RiskState } = require('../dist');
 const { NaiveState } = require('./naive');
 const { session, accountCaps, SYMBOLS, OPEN_ORDERS } = require('./world');
-const { collect, timerOverheadNs, summarise, machineFloor } = require('./measure');
+const { collectGarbage: collect, machineFloor, summarise, timerOverheadNs } = require('@meridian/testkit');
 
 const N = Number(process.env.BENCH_N ?? 200_000);
 const PEER_N = Number(process.env.BENCH_PEER_N ?? 2_000);

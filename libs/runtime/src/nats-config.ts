@@ -33,26 +33,27 @@ export type NatsSchema = ReturnType<typeof natsSchema>;
  */
 export function natsConnectOptions(c: ConfigOf<NatsSchema>): NatsConnectOptions {
   const problems: string[] = [];
-  const readable = (key: keyof NatsSchema, path: string): boolean => {
-    if (path === '') return false;
+  /** The file's text, or undefined (and a problem naming the key) when it cannot be read. */
+  const read = (key: keyof NatsSchema, path: string): string | undefined => {
+    if (path === '') return undefined;
     try {
-      readFileSync(path);
-      return true;
+      return readFileSync(path, 'utf8');
     } catch (err) {
       problems.push(`${key}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      return false;
+      return undefined;
     }
   };
   const secretFrom = (key: 'NATS_PASSWORD' | 'NATS_TOKEN'): string | undefined => {
     const fileKey = `${key}_FILE` as const;
     if (c[key] !== '' && c[fileKey] !== '') problems.push(`${fileKey}: set either ${key} or ${fileKey}, not both`);
-    if (readable(fileKey, c[fileKey])) return readFileSync(c[fileKey], 'utf8').trim();
+    const fromFile = read(fileKey, c[fileKey]);
+    if (fromFile !== undefined) return fromFile.trim();
     return c[key] === '' ? undefined : c[key];
   };
 
   const password = secretFrom('NATS_PASSWORD');
   const token = secretFrom('NATS_TOKEN');
-  const creds = readable('NATS_CREDS_FILE', c.NATS_CREDS_FILE) ? c.NATS_CREDS_FILE : undefined;
+  const creds = read('NATS_CREDS_FILE', c.NATS_CREDS_FILE) !== undefined ? c.NATS_CREDS_FILE : undefined;
   if (c.NATS_USER === '' && password !== undefined) problems.push('NATS_USER: required with a NATS password');
   const kinds = [c.NATS_USER !== '' ? 'NATS_USER' : '', token !== undefined ? 'NATS_TOKEN' : '', c.NATS_CREDS_FILE !== '' ? 'NATS_CREDS_FILE' : ''].filter((k) => k !== '');
   if (kinds.length > 1) problems.push(`${kinds[1]}: only one kind of NATS credentials may be set, got ${kinds.join(' and ')}`);
@@ -61,9 +62,9 @@ export function natsConnectOptions(c: ConfigOf<NatsSchema>): NatsConnectOptions 
   if (hasCert !== (c.NATS_TLS_KEY_FILE !== '')) {
     problems.push(`${hasCert ? 'NATS_TLS_KEY_FILE' : 'NATS_TLS_CERT_FILE'}: a client certificate needs both NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE`);
   }
-  readable('NATS_TLS_CA_FILE', c.NATS_TLS_CA_FILE);
-  readable('NATS_TLS_CERT_FILE', c.NATS_TLS_CERT_FILE);
-  readable('NATS_TLS_KEY_FILE', c.NATS_TLS_KEY_FILE);
+  read('NATS_TLS_CA_FILE', c.NATS_TLS_CA_FILE);
+  read('NATS_TLS_CERT_FILE', c.NATS_TLS_CERT_FILE);
+  read('NATS_TLS_KEY_FILE', c.NATS_TLS_KEY_FILE);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const tlsWanted = c.NATS_TLS_CA_FILE !== '' || hasCert || c.NATS_URL.split(',').some((u) => u.trim().startsWith('tls://'));

@@ -1,4 +1,4 @@
-import { Bus } from '@meridian/bus';
+import { Bus, DEFAULT_PULL_EXPIRES_MS } from '@meridian/bus';
 import type { Shard } from '@meridian/bus';
 import { parseSymbol, parseVenue } from '@meridian/domain';
 import type { FastifyInstance } from 'fastify';
@@ -20,6 +20,7 @@ export function baseSchema(ports: { http: number; grpc: number }) {
   return {
     ...natsSchema(),
     BUS_NAMESPACE: field.string('Prefix of every subject and stream; empty in production, unique per test run', ''),
+    NATS_PULL_EXPIRES_MS: field.int('Lifetime of a JetStream pull request, ms: shorter recovers faster from a NATS node loss, longer costs idle consumers less', DEFAULT_PULL_EXPIRES_MS, { min: 1_000, max: 300_000 }),
     JS_REPLICAS: field.int('JetStream replicas of the streams bootstrap declares', 1, { min: 1, max: 5 }),
     SYMBOLS: field.list('Symbols this replica owns (its shard)', ['BTC-USDT', 'ETH-USDT'], parseSymbol),
     HOST: field.string('Interface the HTTP and gRPC servers listen on', '0.0.0.0'),
@@ -90,6 +91,7 @@ export async function startService<S extends Schema>(
     name: `meridian-${def.name}`,
     namespace: base.BUS_NAMESPACE,
     topology: { replicas: base.JS_REPLICAS },
+    pullExpiresMs: base.NATS_PULL_EXPIRES_MS,
     logger,
     observer: metrics.busObserver(),
   }).catch(async (err: unknown) => {

@@ -14,3 +14,5 @@ export type { NatsServerOptions } from './nats-server';
 export { NatsCluster } from './nats-cluster';
 export { TcpProxy } from './tcp-proxy';
 export type { CutMode, TcpProxyOptions } from './tcp-proxy';
+export { collectGarbage, machineFloor, percentile, summarise, timerOverheadNs } from './timing';
+export type { LatencySummary } from './timing';

@@ -108,11 +108,12 @@ export function streamInvariants(h: StreamHistory): Invariant[] {
 export async function checkInvariants(run: PlatformRun): Promise<Invariant[]> {
   const h = run.history;
   const out: Invariant[] = streamInvariants(h);
+  // The venue's truth, read once: risk's positions and the recorder's rows are checked against it.
+  const venue = venueFills(run);
 
   // Risk's positions equal the venue's fills, exactly. Risk follows the fills, so after an
   // outage it may still be catching up: it gets as long as the recorder does.
   {
-    const venue = venueFills(run);
     const differences = async (): Promise<string[]> => {
       const problems: string[] = [];
       const positions = await riskPositions(run);
@@ -156,7 +157,6 @@ export async function checkInvariants(run: PlatformRun): Promise<Invariant[]> {
       } catch {
         problems.push(`rows: ${rows.executions} executions / ${executionIds.size} on the stream, ${rows.orders} orders / ${h.approved.size} approved, ${rows.rejections} rejections / ${h.rejected.size}`);
       }
-      const venue = venueFills(run);
       const positions = await db.query<{ symbol: string; quantity: string; fees: string; fill_count: number }>('SELECT symbol, quantity::text, fees::text, fill_count FROM positions');
       for (const row of positions.rows) {
         const v = venue.get(row.symbol) ?? { quantity: Decimal.ZERO, fees: Decimal.ZERO, count: 0 };
