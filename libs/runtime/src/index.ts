@@ -11,6 +11,7 @@ export type { GrpcService } from './grpc';
 export { startTelemetry } from './telemetry';
 export { startService, runService, baseSchema } from './service';
 export { natsSchema, natsConnectOptions } from './nats-config';
+export { readSecret } from './secrets';
 export type { NatsSchema } from './nats-config';
 export type { BaseSchema, RunningService, ServiceContext, ServiceDefinition, StartedService } from './service';
 export { grpcError, Status } from './grpc-errors';

@@ -1,4 +1,4 @@
-import { Decimal } from '@meridian/domain';
+import { Decimal, InvalidDecimalError } from '@meridian/domain';
 import { InvalidBarIntervalError } from './bar-errors';
 
 /** Epoch-aligned time bars of `ns` nanoseconds. */
@@ -49,7 +49,14 @@ export function parseBarInterval(token: string): BarInterval {
   }
   const volume = VOLUME_TOKEN.exec(token);
   if (volume) {
-    const size = Decimal.parse(volume[2] === undefined ? volume[1]! : `${volume[1]}.${volume[2]}`);
+    let size: Decimal;
+    try {
+      size = Decimal.parse(volume[2] === undefined ? volume[1]! : `${volume[1]}.${volume[2]}`);
+    } catch (err) {
+      // The pattern admits only digits, so the one refusal left is a fraction finer than Decimal holds.
+      if (!(err instanceof InvalidDecimalError)) throw err;
+      throw new InvalidBarIntervalError(token, `volume size: ${err.message}`);
+    }
     if (!size.isPositive()) throw new InvalidBarIntervalError(token, 'a volume bar size must be positive');
     return { kind: 'volume', token, size };
   }

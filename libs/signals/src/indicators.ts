@@ -1,60 +1,19 @@
 import { requireFinite, requirePeriod } from './errors';
-
-/** What every streaming indicator offers: one O(1) update per observation. */
-export interface Indicator {
-  /** Feeds one observation; the new value once warm, otherwise undefined. */
-  update(x: number): number | undefined;
-  /** The latest value, undefined until warm. */
-  readonly value: number | undefined;
-  readonly ready: boolean;
-  readonly period: number;
-}
+import { CompensatedSum, RingBuffer } from './rolling';
 
 /**
- * Compensated (Neumaier) running sum: a plain `sum += x; sum -= old` drifts over millions of
- * updates, and the drift never washes out of a rolling window.
+ * What every streaming indicator offers: one O(1) update per observation. Most read one number
+ * per step and give one; bar indicators (`Atr`, `Vwap`) read a bar, and `Macd` and
+ * `BollingerBands` give a record of several lines.
  */
-class CompensatedSum {
-  private sum = 0;
-  private compensation = 0;
-
-  add(x: number): void {
-    const t = this.sum + x;
-    if (Math.abs(this.sum) >= Math.abs(x)) this.compensation += this.sum - t + x;
-    else this.compensation += x - t + this.sum;
-    this.sum = t;
-  }
-
-  get value(): number {
-    return this.sum + this.compensation;
-  }
-}
-
-/** Fixed-capacity FIFO; `push` hands back the value it evicts once full. */
-class RingBuffer {
-  private readonly items: Float64Array;
-  private next = 0;
-  private count = 0;
-
-  constructor(readonly capacity: number) {
-    this.items = new Float64Array(capacity);
-  }
-
-  get size(): number {
-    return this.count;
-  }
-
-  get full(): boolean {
-    return this.count === this.capacity;
-  }
-
-  push(x: number): number | undefined {
-    const evicted = this.full ? this.items[this.next] : undefined;
-    this.items[this.next] = x;
-    this.next = (this.next + 1) % this.capacity;
-    if (this.count < this.capacity) this.count += 1;
-    return evicted;
-  }
+export interface Indicator<In = number, Out = number> {
+  /** Feeds one observation; the new value once warm, otherwise undefined. */
+  update(x: In): Out | undefined;
+  /** The latest value, undefined until warm. */
+  readonly value: Out | undefined;
+  readonly ready: boolean;
+  /** Observations needed for the first value, that one included. */
+  readonly warmup: number;
 }
 
 /** Simple moving average over the last `period` values. */
@@ -84,6 +43,10 @@ export class Sma implements Indicator {
 
   get ready(): boolean {
     return this.current !== undefined;
+  }
+
+  get warmup(): number {
+    return this.period;
   }
 }
 
@@ -122,6 +85,10 @@ export class Ema implements Indicator {
   get ready(): boolean {
     return this.current !== undefined;
   }
+
+  get warmup(): number {
+    return this.period;
+  }
 }
 
 /**
@@ -135,7 +102,11 @@ export class Ema implements Indicator {
  * - sliding updates let rounding error random-walk forever, which the square root blows up
  *   whenever the true spread is near zero, so a second, add-only accumulator rebuilds the window
  *   alongside and replaces the sliding state every `period` updates. Each update stays O(1) and
- *   drift is bounded to one window's worth of steps.
+ *   drift is bounded to one window's worth of steps;
+ * - that bound is relative to the deviations that recently left the window, so a window that has
+ *   just become constant (a run of empty bars after a busy hour) would keep a residue of about
+ *   sqrt(eps) × the recent spread; a count of equal inputs in a row spots it and the state is set
+ *   to exactly 0 spread there.
  */
 export class RollingStd implements Indicator {
   readonly period: number;
@@ -147,6 +118,9 @@ export class RollingStd implements Indicator {
   private freshShift = 0;
   private freshMean = 0;
   private freshM2 = 0;
+  /** The latest input and how many inputs in a row equal it (at most `period`). */
+  private last = Number.NaN;
+  private run = 0;
   private current: number | undefined;
 
   constructor(period: number) {
@@ -188,6 +162,17 @@ export class RollingStd implements Indicator {
       this.freshM2 = 0;
     }
 
+    if (x === this.last) {
+      if (this.run < this.period) this.run += 1;
+    } else {
+      this.last = x;
+      this.run = 1;
+    }
+    if (this.run === this.period) {
+      // Every value in the window is x: the exact state, whatever the sliding updates left.
+      this.mean = x - this.shift;
+      this.m2 = 0;
+    }
     // Rounding can leave a hair below zero when the window is (nearly) constant.
     if (this.m2 < 0) this.m2 = 0;
     if (this.window.full) this.current = Math.sqrt(this.m2 / this.period);
@@ -200,6 +185,10 @@ export class RollingStd implements Indicator {
 
   get ready(): boolean {
     return this.current !== undefined;
+  }
+
+  get warmup(): number {
+    return this.period;
   }
 }
 
@@ -249,5 +238,9 @@ export class Rsi implements Indicator {
 
   get ready(): boolean {
     return this.current !== undefined;
+  }
+
+  get warmup(): number {
+    return this.period + 1;
   }
 }

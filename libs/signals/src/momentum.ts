@@ -83,20 +83,3 @@ export class MomentumModel {
     return { score, features: { emaFast, emaSlow, volatility, logReturn }, close };
   }
 }
-
-/** Order-book pressure from resting sizes at the touch. */
-export const BookImbalance = {
-  /** (bid - ask) / (bid + ask) in [-1, 1]; 0 for an empty book. */
-  of(bidSize: number, askSize: number): number {
-    for (const [what, v] of [
-      ['bid size', bidSize],
-      ['ask size', askSize],
-    ] as const) {
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-        throw new InvalidSignalInputError(what, v, 'must be a non-negative finite number');
-      }
-    }
-    const total = bidSize + askSize;
-    return total === 0 ? 0 : (bidSize - askSize) / total;
-  },
-} as const;

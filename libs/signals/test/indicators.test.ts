@@ -121,6 +121,21 @@ test('RollingStd of a constant window is exactly 0', () => {
   for (let i = 0; i < 20; i++) expect(std.update(0.1)).toBe(0);
 });
 
+test('RollingStd of a window that has just become constant is exactly 0, whatever came before', () => {
+  // Sliding updates leave a residue of the deviations that left (about 5e-8 here without the
+  // equal-run check): an outage's run of zero volumes after a busy hour must read 0, not noise.
+  for (const period of [5, 20, 33]) {
+    const std = new RollingStd(period);
+    const xs = randomWalk(1000 + period, period, 100, 3);
+    xs.forEach((x) => std.update(x));
+    const flat = xs.at(-1)! + 0.123;
+    for (let i = 1; i < period; i++) expect(std.update(flat)).toBeGreaterThan(0);
+    for (let i = 0; i < 3 * period; i++) expect(std.update(flat)).toBe(0);
+    const after = std.update(flat + 1)!;
+    expect(after).toBeCloseTo(Math.sqrt(period - 1) / period, 12);
+  }
+});
+
 test('Rsi reads 100 on a monotone rise, 0 on a monotone fall and 50 when flat', () => {
   const up = new Rsi(3);
   const down = new Rsi(3);

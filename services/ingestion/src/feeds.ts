@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { ConfigError } from '@meridian/runtime';
+import { ConfigError, readSecret } from '@meridian/runtime';
 import type { Logger } from '@meridian/runtime';
 import { AlpacaMarketDataFeed, BinanceSpotFeed, OkxPublicFeed, openReplayFeed } from '@meridian/venues';
 import type { FrameRecorder, MarketFeed, SourceSpec } from '@meridian/venues';
@@ -22,23 +21,6 @@ export interface FeedConfig {
   readonly ALPACA_DATA_URL: string;
   readonly ALPACA_STOCK_FEED: 'iex' | 'sip';
   readonly REPLAY_SPEED: number;
-}
-
-/**
- * A credential from `<KEY>` or from the file named by `<KEY>_FILE` (a mounted Kubernetes Secret),
- * trimmed. Never logged: only the key's name appears in errors.
- */
-export function readSecret(env: NodeJS.ProcessEnv, key: string): string | undefined {
-  const file = env[`${key}_FILE`];
-  if (file !== undefined && file !== '') {
-    try {
-      return readFileSync(file, 'utf8').trim();
-    } catch (err) {
-      throw new ConfigError([`${key}_FILE: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
-    }
-  }
-  const value = env[key];
-  return value === undefined || value === '' ? undefined : value;
 }
 
 /**
