@@ -171,6 +171,11 @@ export interface SimVenueOptions {
   readonly seed?: number;
   readonly queueModel?: QueueModel;
   readonly slippage?: SlippageModel;
+  /**
+   * First order id and first trade id (default 1). A venue rebuilt in a new process (the platform's
+   * paper venue) starts from the clock so that its ids never repeat those an earlier run reported.
+   */
+  readonly firstId?: bigint;
 }
 
 /** The venue's public surface, as protocol servers and adapters use it. */

@@ -44,7 +44,7 @@ export { AlpacaSymbols } from './alpaca/symbols';
 export type { AlpacaMarket } from './alpaca/symbols';
 export { ALPACA_ERROR_CODES, alpacaErrorCode } from './alpaca/protocol';
 export type { AlpacaErrorCode, AlpacaErrorHandling } from './alpaca/protocol';
-export { parseRfc3339Nanos } from './alpaca/rfc3339';
+export { parseRfc3339Nanos, formatRfc3339Nanos } from './alpaca/rfc3339';
 export { openReplayFeed, isLobsterMessageFile, describeReplay } from './replay/open';
 export type { ReplayOptions } from './replay/open';
 export { RecordedReplayFeed, openRecordedReplay, summariseRecording } from './replay/recorded-feed';

@@ -1,4 +1,4 @@
-import { AlpacaSymbols, alpacaErrorCode, parseRfc3339Nanos } from '../src';
+import { AlpacaSymbols, alpacaErrorCode, formatRfc3339Nanos, parseRfc3339Nanos } from '../src';
 
 describe('parseRfc3339Nanos', () => {
   const ms = (iso: string) => BigInt(Date.parse(iso)) * 1_000_000n;
@@ -85,5 +85,26 @@ test('every documented error code is handled as documented, unknown ones reconne
     410: 'config',
     500: 'reconnect',
     599: 'reconnect',
+  });
+});
+
+describe('formatRfc3339Nanos', () => {
+  test('writes every significant nanosecond digit in UTC', () => {
+    const ms = (iso: string) => BigInt(Date.parse(iso)) * 1_000_000n;
+    expect(formatRfc3339Nanos(ms('2024-03-05T14:30:00Z') + 123_456_789n)).toBe('2024-03-05T14:30:00.123456789Z');
+    expect(formatRfc3339Nanos(ms('2021-03-16T18:38:01Z') + 942_282_000n)).toBe('2021-03-16T18:38:01.942282Z');
+    expect(formatRfc3339Nanos(ms('2024-03-05T14:30:00Z') + 1n)).toBe('2024-03-05T14:30:00.000000001Z');
+    expect(formatRfc3339Nanos(ms('2024-02-29T23:59:59Z'))).toBe('2024-02-29T23:59:59Z');
+    expect(formatRfc3339Nanos(0n)).toBe('1970-01-01T00:00:00Z');
+    expect(formatRfc3339Nanos(-1n)).toBe('1969-12-31T23:59:59.999999999Z');
+  });
+
+  test('round-trips through parseRfc3339Nanos and agrees with Date across two centuries', () => {
+    for (let t = Date.UTC(1900, 0, 1); t < Date.UTC(2100, 0, 1); t += 89 * 86_400_000 + 5_432_109) {
+      const ns = BigInt(t) * 1_000_000n + BigInt(Math.abs(t) % 999_999);
+      const text = formatRfc3339Nanos(ns);
+      expect(parseRfc3339Nanos(text)).toBe(ns);
+      expect(text.slice(0, 19)).toBe(new Date(t).toISOString().slice(0, 19));
+    }
   });
 });

@@ -50,6 +50,46 @@ export function parseRfc3339Nanos(text: string): bigint | undefined {
   return BigInt(seconds) * 1_000_000_000n + BigInt(fraction.padEnd(9, '0'));
 }
 
+/** Proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's civil_from_days), exact in integers. */
+function civilFromDays(days: number): { year: number; month: number; day: number } {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1_460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
+}
+
+const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+
+/**
+ * Nanoseconds since the epoch as RFC 3339 in UTC, exactly, the way Alpaca writes its timestamps
+ * (`2021-03-16T18:38:01.942282Z`): the fraction keeps its significant digits (none when whole
+ * seconds). The inverse of `parseRfc3339Nanos` for every time from year 0 to 9999.
+ */
+export function formatRfc3339Nanos(ns: bigint): string {
+  let seconds = ns / 1_000_000_000n;
+  let fraction = ns % 1_000_000_000n;
+  if (fraction < 0n) {
+    fraction += 1_000_000_000n;
+    seconds -= 1n;
+  }
+  let days = seconds / 86_400n;
+  let secondOfDay = seconds % 86_400n;
+  if (secondOfDay < 0n) {
+    secondOfDay += 86_400n;
+    days -= 1n;
+  }
+  const { year, month, day } = civilFromDays(Number(days));
+  const s = Number(secondOfDay);
+  const time = `${pad(Math.floor(s / 3_600), 2)}:${pad(Math.floor((s % 3_600) / 60), 2)}:${pad(s % 60, 2)}`;
+  const digits = fraction === 0n ? '' : `.${fraction.toString().padStart(9, '0').replace(/0+$/, '')}`;
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${time}${digits}Z`;
+}
+
 /** A frame field holding an RFC 3339 timestamp, as ns; a counted `schema` rejection otherwise. */
 export function rfc3339Nanos(value: unknown, what: string): bigint {
   const ns = typeof value === 'string' ? parseRfc3339Nanos(value) : undefined;

@@ -1,0 +1,169 @@
+import { Decimal } from '@meridian/domain';
+import type { Side } from '@meridian/domain';
+import type { BookSide, Level, MatchEvent } from '@meridian/book';
+import { InvalidMarketDataError, SimInvariantError } from './errors';
+import type { SimMarket } from './market';
+import { planReduction } from './queue-model';
+import type { QueueModel } from './types';
+
+/** Owner of mirrored liquidity in the engine; its orders cancel the older house order they meet (never trade with it). */
+export const HOUSE_OWNER = '@house';
+/** Owner of the transient orders that print an external trade against the book. */
+export const PRINT_OWNER = '@market';
+
+/** What the mirror needs from the venue: to hand over each engine call's events, its RNG and queue model. */
+export interface MirrorHost {
+  readonly queueModel: QueueModel;
+  readonly random: () => number;
+  process(market: SimMarket, events: MatchEvent[]): void;
+}
+
+export interface BookChange {
+  readonly snapshot: boolean;
+  readonly bids: readonly Level[];
+  readonly asks: readonly Level[];
+}
+
+/**
+ * Mirrors the external L2 book as house orders in the engine: each reported level's mirrored size
+ * becomes the reported size. A level that grows gets the new size at the back of its queue (behind
+ * our orders there); one that shrinks loses it where the queue model says (`planReduction`). A
+ * snapshot also empties every mirrored level it does not list. Reductions go first, so a level
+ * the market moved through is gone before new levels are placed; a new level that reaches our
+ * resting orders on the other side trades with them at their prices (we are the maker), and one
+ * that reaches stale mirrored levels cancels them (self-trade prevention between house orders).
+ */
+export function applyBookChange(host: MirrorHost, market: SimMarket, change: BookChange): void {
+  if (change === null || typeof change !== 'object') throw new InvalidMarketDataError(market.symbol, 'book change', change, 'must be { snapshot, bids, asks }');
+  const targets = {
+    bid: levelTargets(market, 'bids', change.bids),
+    ask: levelTargets(market, 'asks', change.asks),
+  };
+  const sides: BookSide[] = ['bid', 'ask'];
+  if (change.snapshot === true) {
+    for (const side of sides) {
+      const prices = [...market.engine.core.book.levels(side)].map((l) => l.price);
+      for (const price of prices) if (!targets[side].has(price)) targets[side].set(price, 0);
+    }
+  } else if (change.snapshot !== false) {
+    throw new InvalidMarketDataError(market.symbol, 'snapshot', change.snapshot, 'must be a boolean');
+  }
+  const engine = market.engine;
+  for (const side of sides) {
+    for (const [price, lots] of targets[side]) {
+      const queue = market.queue(side, price);
+      const house = queue.reduce((sum, e) => (e.house ? sum + e.lots : sum), 0);
+      if (lots >= house) continue;
+      for (const cut of planReduction(queue, house - lots, host.queueModel, host.random)) {
+        const order = engine.core.order(cut.id)!;
+        if (cut.lots === order.remaining) host.process(market, engine.cancel(cut.id));
+        else host.process(market, engine.amend(cut.id, { quantity: market.scale.fromLots(order.quantity - cut.lots) }));
+      }
+    }
+  }
+  for (const side of sides) {
+    for (const [price, lots] of targets[side]) {
+      const queue = market.queue(side, price);
+      const house = queue.reduce((sum, e) => (e.house ? sum + e.lots : sum), 0);
+      if (lots <= house) continue;
+      const last = queue[queue.length - 1];
+      if (last !== undefined && last.house) {
+        // The last order of the queue is mirrored: growing it keeps it last, with no new engine order.
+        const order = engine.core.order(last.id)!;
+        host.process(market, engine.amend(last.id, { quantity: market.scale.fromLots(order.quantity + lots - house) }));
+      } else {
+        host.process(
+          market,
+          engine.submit({
+            type: 'limit',
+            side: side === 'bid' ? 'BUY' : 'SELL',
+            price: market.scale.fromTicks(price),
+            quantity: market.scale.fromLots(lots - house),
+            owner: HOUSE_OWNER,
+            stp: 'cancel_oldest',
+          }),
+        );
+      }
+    }
+  }
+}
+
+/**
+ * An external trade of `quantity` at `price`, `aggressor` taking liquidity. Our resting orders at
+ * better prices than the print were traded through: they fill in full at their own prices, and the
+ * mirrored liquidity there is gone. At the print's price the trade consumes the queue from the
+ * front: mirrored liquidity ahead of our orders first, then our orders, then what is behind them.
+ * All our fills are maker fills. Returns nothing; the caller sets the last trade price.
+ */
+export function applyTrade(host: MirrorHost, market: SimMarket, trade: { price: Decimal; quantity: Decimal; aggressor: Side }): void {
+  if (trade === null || typeof trade !== 'object') throw new InvalidMarketDataError(market.symbol, 'trade', trade, 'must be { price, quantity, aggressor }');
+  if (trade.aggressor !== 'BUY' && trade.aggressor !== 'SELL') throw new InvalidMarketDataError(market.symbol, 'trade.aggressor', trade.aggressor, 'must be BUY or SELL');
+  const price = ticksOf(market, 'trade.price', trade.price);
+  const quantity = lotsOf(market, 'trade.quantity', trade.quantity, false);
+  const buy = trade.aggressor === 'BUY';
+  const opposite: BookSide = buy ? 'ask' : 'bid';
+  const engine = market.engine;
+  const book = engine.core.book;
+  const print = (at: number, lots: number): void => {
+    host.process(
+      market,
+      engine.submit({
+        type: 'limit',
+        side: trade.aggressor,
+        price: market.scale.fromTicks(at),
+        quantity: market.scale.fromLots(lots),
+        timeInForce: 'IOC',
+        owner: PRINT_OWNER,
+        stp: 'none',
+      }),
+    );
+  };
+  for (;;) {
+    const best = book.bestPrice(opposite);
+    if (best === undefined || (buy ? best >= price : best <= price)) break;
+    let ours = 0;
+    for (const entry of market.queue(opposite, best)) {
+      if (entry.house) host.process(market, engine.cancel(entry.id));
+      else ours += entry.lots;
+    }
+    if (ours > 0) print(best, ours);
+    if (book.level(opposite, best) !== undefined) {
+      throw new SimInvariantError(`${market.symbol}: the ${opposite} level at ${market.scale.fromTicks(best)} survived a trade printed through it at ${trade.price}`);
+    }
+  }
+  if (book.bestPrice(opposite) === price) print(price, quantity);
+}
+
+function levelTargets(market: SimMarket, field: string, levels: readonly Level[]): Map<number, number> {
+  if (!Array.isArray(levels)) throw new InvalidMarketDataError(market.symbol, field, levels, 'must be an array of { price, size }');
+  const out = new Map<number, number>();
+  levels.forEach((level, i) => {
+    if (level === null || typeof level !== 'object') throw new InvalidMarketDataError(market.symbol, `${field}[${i}]`, level, 'must be { price, size }');
+    const price = ticksOf(market, `${field}[${i}].price`, level.price);
+    const lots = lotsOf(market, `${field}[${i}].size`, level.size, true);
+    if (out.has(price)) throw new InvalidMarketDataError(market.symbol, `${field}[${i}].price`, level.price, 'is listed twice');
+    out.set(price, lots);
+  });
+  return out;
+}
+
+function ticksOf(market: SimMarket, field: string, value: unknown): number {
+  if (!(value instanceof Decimal) || !value.isPositive()) throw new InvalidMarketDataError(market.symbol, field, value, 'must be a positive Decimal');
+  try {
+    return market.scale.toTicks(value);
+  } catch (cause) {
+    throw new InvalidMarketDataError(market.symbol, field, value, `is not a whole number of ticks of ${market.instrument.tickSize} within 2^53 - 1`, { cause });
+  }
+}
+
+function lotsOf(market: SimMarket, field: string, value: unknown, zeroAllowed: boolean): number {
+  if (!(value instanceof Decimal) || value.isNegative() || (!zeroAllowed && value.isZero())) {
+    throw new InvalidMarketDataError(market.symbol, field, value, zeroAllowed ? 'must be a non-negative Decimal' : 'must be a positive Decimal');
+  }
+  if (value.isZero()) return 0;
+  try {
+    return market.scale.toLots(value);
+  } catch (cause) {
+    throw new InvalidMarketDataError(market.symbol, field, value, `is not a whole number of lots of ${market.instrument.lotSize} within 2^53 - 1`, { cause });
+  }
+}
