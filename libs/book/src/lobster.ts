@@ -95,6 +95,8 @@ export function lobsterPrice(price: number): Decimal {
 }
 
 const INTEGER = /^-?\d+$/;
+/** The most fraction digits a time may have (Decimal's largest scale); float artefacts have at most 17 significant digits. */
+const MAX_TIME_FRACTION_DIGITS = 36;
 const TIME = /^\d+(?:\.\d+)?$/;
 
 /** Parses one message file row. `line` is its 1-based line number, used in errors. */
@@ -103,8 +105,14 @@ export function parseLobsterMessage(text: string, line: number, file?: string): 
   if (fields.length !== 6) {
     throw new LobsterFormatError(line, 0, text, `has ${fields.length} columns, a message row has 6 (${LOBSTER_MESSAGE_COLUMNS.join(',')})`, file);
   }
-  if (!TIME.test(fields[0]!)) throw new LobsterFormatError(line, 1, fields[0]!, 'is not a time in seconds after midnight', file);
-  const timeNs = nanoseconds(fields[0]!);
+  const time = fields[0]!;
+  if (!TIME.test(time)) throw new LobsterFormatError(line, 1, time, 'is not a time in seconds after midnight', file);
+  const dot = time.indexOf('.');
+  if (dot >= 0 && time.length - dot - 1 > MAX_TIME_FRACTION_DIGITS) {
+    // Longer than any float prints, and longer than Decimal holds: refused here, with its line and column.
+    throw new LobsterFormatError(line, 1, time, `has more than ${MAX_TIME_FRACTION_DIGITS} fraction digits`, file);
+  }
+  const timeNs = nanoseconds(time);
 
   const typeNumber = integer(fields[1]!, line, 2, file);
   if (!(typeNumber in KINDS)) throw new LobsterFormatError(line, 2, fields[1]!, 'is not an event type (1, 2, 3, 4, 5, 6 or 7)', file);

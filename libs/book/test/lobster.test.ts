@@ -85,6 +85,8 @@ describe('message rows', () => {
     ['34200.1,7,0,0,5,-1', 5, /"5" is not a halt indicator price/],
     ['34200.1,1,5,1,100,0', 6, /"0" is not a direction/],
     ['34200.1,1,99999999999999999,1,100,1', 3, /beyond the safe integer range/],
+    // Found by fuzzing: a time with more fraction digits than Decimal holds escaped as InvalidDecimalError, without line or column.
+    [`34200.${'0'.repeat(37)},1,5,1,100,1`, 1, /has more than 36 fraction digits/],
   ])('refuses %j naming column %i', (row, column, message) => {
     const error = formatError(() => parseLobsterMessage(row, 17, 'msgs.csv'));
     expect(error.line).toBe(17);

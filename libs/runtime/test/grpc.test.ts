@@ -44,6 +44,13 @@ const implementation: OrderBookServiceServer = {
       callback(grpcError(Status.NOT_FOUND, `no book for symbol ${req.symbol}`));
       return;
     }
+    if (req.symbol === 'ECHO_JSON') {
+      // As risk's UpdateLimits does: a message quoting JSON text the client sent, answered later.
+      // JSON's "\ud800" escape is plain ASCII on the wire and a lone surrogate once parsed.
+      const quoted = String(JSON.parse(req.venue));
+      setImmediate(() => callback(grpcError(Status.INVALID_ARGUMENT, `limits_json: ${quoted} is not a known key`)));
+      return;
+    }
     callback(
       null,
       GetBookResponse.fromPartial({
@@ -128,6 +135,15 @@ test('a grpcError reaches the client with its code and message', async () => {
     code: GrpcStatus.NOT_FOUND,
     details: 'no book for symbol MISSING',
   });
+});
+
+test('a grpcError quoting a lone surrogate reaches the client instead of crashing the server (found by fuzzing risk UpdateLimits)', async () => {
+  // grpc-js percent-encodes the message into a header with encodeURI, which throws on a lone surrogate.
+  await expect(getBook({ venue: '"\\ud800x"', symbol: 'ECHO_JSON' })).rejects.toMatchObject({
+    code: GrpcStatus.INVALID_ARGUMENT,
+    details: 'limits_json: \ufffdx is not a known key',
+  });
+  expect((await getBook({ venue: 'paper', symbol: 'BTC-USDT', depth: 1 })).symbol).toBe('BTC-USDT');
 });
 
 test('grpc.health.v1 reports NOT_SERVING until setServing(true), then SERVING, overall and per service', async () => {

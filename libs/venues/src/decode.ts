@@ -77,7 +77,10 @@ function checkedDecimal(value: unknown, what: string, rule: 'positive' | 'non_ne
   } else if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new FrameRejectedError('non_finite', `${what}: ${value} is not finite`);
     // JSON numbers print as the shortest string that reads back the same, which is what the venue sent.
-    d = Decimal.parse(String(value));
+    const text = String(value);
+    // Below 1e-6 and from 1e21 that string has an exponent (`1e-7`, `5e-324`), which is no plain decimal.
+    if (/e/i.test(text)) throw new FrameRejectedError('schema', `${what}: ${text} is a number in exponent form, not a plain decimal`);
+    d = Decimal.parse(text);
   } else {
     throw new FrameRejectedError('schema', `${what}: expected a decimal string or number, got ${describe(value)}`);
   }

@@ -38,7 +38,8 @@ export function parseSourceSpec(raw: string): SourceSpec {
     if (rest === '') throw new FeedConfigError('source', raw, 'replay needs a file: replay:<path>');
     return { kind: 'replay', path: rest };
   }
-  if (!(kind in LIVE_SOURCES)) {
+  // Own keys only: `toString`, `valueOf`… are in every object and are no source.
+  if (!Object.hasOwn(LIVE_SOURCES, kind)) {
     throw new FeedConfigError('source', raw, `unknown source ${JSON.stringify(kind)}: expected simulator, replay or one of ${Object.keys(LIVE_SOURCES).join(', ')}`);
   }
   const symbols = rest

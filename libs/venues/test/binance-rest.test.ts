@@ -26,6 +26,14 @@ describe('WeightBudget', () => {
     expect(parseRetryAfter(null, 0)).toBeUndefined();
     expect(parseRetryAfter('soon', 0)).toBeUndefined();
   });
+
+  test('caps the wait at the longest a timer holds (found by fuzzing: a far date or a huge number paused forever in a 1 ms loop)', () => {
+    const max = 2 ** 31 - 1;
+    expect(parseRetryAfter('Fri, 31 Dec 9999 23:59:59 GMT', 0)).toBe(max);
+    expect(parseRetryAfter('99999999999', 0)).toBe(max);
+    expect(parseRetryAfter('9'.repeat(400), 0)).toBe(max); // Number() of it is Infinity
+    expect(parseRetryAfter(String(3 * 24 * 3600), 0)).toBe(3 * 24 * 3600 * 1000); // a 3-day ban is kept as is
+  });
 });
 
 describe('BinanceRestClient against a local server', () => {

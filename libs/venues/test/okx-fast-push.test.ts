@@ -1,3 +1,4 @@
+import { createContext, runInContext } from 'node:vm';
 import { InvalidDecimalError } from '@meridian/domain';
 import { seededRandom } from '@meridian/testkit';
 import { FrameRejectedError } from '../src';
@@ -146,4 +147,19 @@ test('never accepts what the general path refuses, nor reads it differently, und
   // Harmless damage (a space, a new field, a number spelled differently) is still taken.
   expect(taken).toBeGreaterThan(tried / 20);
   expect(taken).toBeLessThan(tried);
+});
+
+test('gives up at once on a frame cut anywhere, a number or a ts included (found by fuzzing: it looped forever)', () => {
+  // A synchronous endless loop cannot be timed out by jest; vm's timeout stops any JavaScript
+  // running on the thread, including the scanner called from inside the script.
+  const context = createContext({ scan: scanOkxPush, route, text: '' });
+  const scanWithin = (text: string): unknown => {
+    context.text = text;
+    return runInContext('scan(text, route)', context, { timeout: 1_000 });
+  };
+  for (const text of ['{"a":1', '{"a":-9.6', '{"?U":["9K<>0P?",false,null,-9.69043092793424', '{"a":1e5']) expect(scanWithin(text)).toBeUndefined();
+  for (const f of [tradesFrame(), booksFrame()]) {
+    const text = JSON.stringify(f);
+    for (let cut = 0; cut < text.length; cut++) expect(scanWithin(text.slice(0, cut))).toBeUndefined();
+  }
 });

@@ -14,6 +14,10 @@ test.each([
   ['replay:', /replay needs a file/],
   ['okx', /expected "simulator"/],
   ['okx:BTC USDT$', /invalid symbol/],
+  // Found by fuzzing: names every object inherits were taken for sources.
+  ['valueOf:BTC-USDT', /unknown source "valueOf"/],
+  ['toString:BTC-USDT', /unknown source "toString"/],
+  ['__proto__:BTC-USDT', /unknown source "__proto__"/],
 ])('refuses %s with a message that says what is expected', (raw, message) => {
   expect(() => parseSource(raw)).toThrow(message);
 });

@@ -25,6 +25,9 @@ export class InvalidGetBarsRequestError extends PlatformError {
 export function barQueryOf(req: GetBarsRequest): BarQuery {
   if (req.venue === '') throw new InvalidGetBarsRequestError('venue', 'venue must not be empty');
   if (req.symbol === '') throw new InvalidGetBarsRequestError('symbol', 'symbol must not be empty');
+  // PostgreSQL text cannot hold NUL: the query would fail, and the failure read as the database being down (UNAVAILABLE).
+  if (req.venue.includes('\u0000')) throw new InvalidGetBarsRequestError('venue', `venue ${JSON.stringify(req.venue)} contains a NUL character`);
+  if (req.symbol.includes('\u0000')) throw new InvalidGetBarsRequestError('symbol', `symbol ${JSON.stringify(req.symbol)} contains a NUL character`);
   if (req.interval === '') throw new InvalidGetBarsRequestError('interval', 'interval must not be empty (1s, 1m, 5m, 1h, v10…)');
   try {
     parseBarInterval(req.interval);

@@ -216,6 +216,9 @@ test('GetBars validates its request and names the field', async () => {
   expect(await refused({ symbol: 'BTC-USDT', interval: '60s' })).toBe('invalid bar interval "60s": write it as "1m"');
   expect(await refused({ symbol: 'BTC-USDT', fromTsNs: 10n, toTsNs: 5n })).toBe('to_ts_ns 5 is before from_ts_ns 10');
   expect(await refused({ symbol: 'BTC-USDT', fromTsNs: -1n })).toBe('from_ts_ns -1 is negative');
+  // Found by fuzzing: a NUL reached PostgreSQL, whose refusal was answered as UNAVAILABLE.
+  expect(await refused({ symbol: 'BTC-USDT', venue: 'sim\u0000' })).toBe('venue "sim\\u0000" contains a NUL character');
+  expect(await refused({ symbol: '\u0000' })).toBe('symbol "\\u0000" contains a NUL character');
 });
 
 test('GetBars: limit 0 means 10,000; larger limits are capped at 20,000; paging by from_ts_ns walks the series', async () => {

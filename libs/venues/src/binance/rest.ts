@@ -35,13 +35,20 @@ export interface BinanceRestOptions {
   readonly recorder?: FrameRecorder;
 }
 
-/** `Retry-After` is either delta-seconds or an HTTP date. */
+/**
+ * The longest pause a `Retry-After` can impose: the longest wait a timer holds (about 24.8 days).
+ * A longer `setTimeout` fires after 1 ms instead, which would turn the pause into a busy loop.
+ * Binance's bans (418) last from 2 minutes to 3 days.
+ */
+export const MAX_RETRY_AFTER_MS = 2 ** 31 - 1;
+
+/** `Retry-After` is either delta-seconds or an HTTP date; the wait is capped at `MAX_RETRY_AFTER_MS`. */
 export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
   if (value === null) return undefined;
   const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (/^\d+$/.test(text)) return Math.min(Number(text) * 1000, MAX_RETRY_AFTER_MS);
   const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+  return Number.isNaN(at) ? undefined : Math.min(Math.max(0, at - nowMs), MAX_RETRY_AFTER_MS);
 }
 
 /**

@@ -331,7 +331,8 @@ class PushScanner {
     let ms = 0;
     for (;;) {
       const c = text.charCodeAt(pos);
-      if (c < DIGIT_0 || c > DIGIT_9) break;
+      // Written so that NaN (past the end of the text) stops the loop too.
+      if (!(c >= DIGIT_0 && c <= DIGIT_9)) break;
       ms = ms * 10 + (c - DIGIT_0);
       pos++;
     }
@@ -463,7 +464,8 @@ function spells(text: string, start: number, word: string): boolean {
 function digits(text: string, pos: number): number {
   for (;;) {
     const c = text.charCodeAt(pos);
-    if (c < DIGIT_0 || c > DIGIT_9) return pos;
+    // Past the end of the text charCodeAt gives NaN, which no comparison holds for: test for a digit, not for a non-digit.
+    if (!(c >= DIGIT_0 && c <= DIGIT_9)) return pos;
     pos++;
   }
 }

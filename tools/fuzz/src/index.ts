@@ -1,0 +1,11 @@
+export { runTarget, inputAt, replayCommand, emptyCounts } from './runner';
+export type { RunOptions, TargetReport, Failure } from './runner';
+export { runIsolated } from './isolated';
+export type { IsolatedOptions } from './isolated';
+export { classify } from './classify';
+export type { Outcome } from './classify';
+export { formatTable, formatFailures, planRuns } from './report';
+export { TARGETS, selectTargets } from './targets';
+export { Refused, Broken, Unavailable, OUTCOME_KINDS, target } from './target';
+export type { FuzzTarget, OutcomeKind, Requirement, Verdict } from './target';
+export { Raw, toJsonText, asParsed, mutated, shaped, mangledText, jsonFrame, anyText, numberText, decimalText, wrongValue, jsonNumber, NASTY_NUMBER_TEXTS } from './arbitraries';
