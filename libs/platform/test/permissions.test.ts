@@ -101,11 +101,12 @@ test('the platform trades with every service held to its own permissions, and no
   const db = new Client({ connectionString: env.databaseUrl, options: `-c search_path=${env.schema}` });
   await db.connect();
   try {
-    await waitFor('bars, executions and the limits change recorded', async () => {
-      const { rows } = await db.query<{ bars: string; executions: string; limits: string }>(
-        "SELECT (SELECT count(*) FROM bars) AS bars, (SELECT count(*) FROM executions) AS executions, (SELECT count(*) FROM risk_limit_changes WHERE actor = 'test' AND reason = 'permissions drill') AS limits",
+    // Risk writes its equity curve on the RISK stream, the recorder reads it from there.
+    await waitFor('bars, executions, the limits change and equity points recorded', async () => {
+      const { rows } = await db.query<{ bars: string; executions: string; limits: string; equity: string }>(
+        "SELECT (SELECT count(*) FROM bars) AS bars, (SELECT count(*) FROM executions) AS executions, (SELECT count(*) FROM risk_limit_changes WHERE actor = 'test' AND reason = 'permissions drill') AS limits, (SELECT count(*) FROM risk_equity_snapshots) AS equity",
       );
-      return Number(rows[0]!.bars) > 0 && Number(rows[0]!.executions) > 0 && Number(rows[0]!.limits) === 1;
+      return Number(rows[0]!.bars) > 0 && Number(rows[0]!.executions) > 0 && Number(rows[0]!.limits) === 1 && Number(rows[0]!.equity) > 0;
     }, 30_000);
   } finally {
     await db.end();

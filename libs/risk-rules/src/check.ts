@@ -8,6 +8,7 @@ import type { RateWindowView } from './rate';
 export const RISK_REASONS = [
   'INVALID_ORDER',
   'KILL_SWITCH',
+  'CIRCUIT_BREAKER',
   'MAX_ORDER_QUANTITY',
   'NO_REFERENCE_PRICE',
   'MAX_ORDER_NOTIONAL',
@@ -115,6 +116,15 @@ export interface CheckContext {
   /** Approvals so far, per scope, for the order-rate limits. */
   rates?: { symbol?: RateWindowView; strategy?: RateWindowView; account?: RateWindowView };
   pnl?: PnlState;
+  /** The circuit breaker: while tripped only orders that take a position toward flat pass. */
+  breaker?: BreakerView;
+}
+
+/** What the check reads of a circuit breaker (see `CircuitBreaker`). */
+export interface BreakerView {
+  tripped: boolean;
+  /** Why it tripped, for the rejection's detail. */
+  causes: readonly string[];
 }
 
 export type RiskDecision =
@@ -122,6 +132,20 @@ export type RiskDecision =
   | { approved: false; reason: RiskReason; detail: string; values: Record<string, string> };
 
 const NO_CONTEXT: CheckContext = {};
+
+/**
+ * Whether the order takes the position toward flat without crossing it, counting the working
+ * orders on its side as filled: a sell of at most position − working sells, a buy of at most
+ * −position − working buys.
+ */
+function reducesPosition(side: Side, quantity: Decimal, exposure: ExposureState): boolean {
+  const position = exposure.position;
+  const workingBuy = Decimal.max(exposure.workingBuy, Decimal.ZERO);
+  const workingSell = Decimal.max(exposure.workingSell, Decimal.ZERO);
+  return side === 'BUY'
+    ? position.isNegative() && position.add(workingBuy).add(quantity).sign() <= 0
+    : position.isPositive() && position.sub(workingSell).sub(quantity).sign() >= 0;
+}
 const BPS = Decimal.from(10_000);
 
 function reject(reason: RiskReason, detail: string, values: Record<string, string> = {}): RiskDecision {
@@ -168,6 +192,15 @@ export function checkOrder(
   if (kill.symbols.has(symbol)) return reject('KILL_SWITCH', `the kill switch for ${symbol} is engaged`, { symbol });
   if (strategy !== '' && kill.strategies?.has(strategy)) {
     return reject('KILL_SWITCH', `the kill switch for strategy ${strategy} is engaged`, { symbol, strategy });
+  }
+
+  if (context.breaker?.tripped === true && !reducesPosition(side, quantity, exposure)) {
+    const causes = context.breaker.causes.join(', ');
+    return reject(
+      'CIRCUIT_BREAKER',
+      `the circuit breaker is tripped (${causes === '' ? 'awaiting reset' : causes}); only orders that reduce a position are accepted`,
+      { symbol, causes, position: exposure.position.toString() },
+    );
   }
 
   const l = limitsFor(symbol, limits, strategy);
@@ -231,11 +264,7 @@ export function checkOrder(
     const drawdown = l.maxDrawdown !== undefined ? pnl.peakEquity.sub(pnl.equity) : Decimal.ZERO;
     const deep = l.maxDrawdown !== undefined && drawdown.gt(l.maxDrawdown);
     // Once a loss limit is hit, only orders that take the position toward flat get through.
-    const reduces =
-      (loss || deep) &&
-      (buy
-        ? position.isNegative() && position.add(workingBuy).add(quantity).sign() <= 0
-        : position.isPositive() && position.sub(workingSell).sub(quantity).sign() >= 0);
+    const reduces = (loss || deep) && reducesPosition(side, quantity, exposure);
     if (loss && !reduces) {
       return reject(
         'DAILY_LOSS',

@@ -47,6 +47,16 @@ export class EquityTracker {
     return true;
   }
 
+  /**
+   * Takes the peak and, when `dayStartMs` is the current trading day, the day's opening equity
+   * from a checkpoint (a restarted caller that rebuilt the running total but not the path it
+   * took). The peak never goes below the equity now.
+   */
+  restore(checkpoint: { peak: Decimal; dayOpen: Decimal; dayStartMs: number }): void {
+    this.peak = Decimal.max(checkpoint.peak, this.total);
+    if (this.day !== undefined && checkpoint.dayStartMs === this.day) this.dayStart = checkpoint.dayOpen;
+  }
+
   get equity(): Decimal {
     return this.total;
   }

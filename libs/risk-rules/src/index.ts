@@ -10,6 +10,7 @@ export type {
   KillSwitchState,
   CheckContext,
   RiskDecision,
+  BreakerView,
 } from './check';
 export { limitsFor, validateLimits, parseLimitsDocument, LIMIT_FIELDS } from './limits';
 export type { RiskLimits, LimitsBook, SymbolLimits, StrategyLimits, LimitsDocument, LimitField, LimitScope } from './limits';
@@ -22,9 +23,9 @@ export { InvalidLimitsError } from './errors';
 export { historicalVar, parametricVar, scenarioPnl, inverseNormalCdf, normalPdf } from './value-at-risk';
 export type { VarEstimate, VarOptions, PortfolioHistory } from './value-at-risk';
 export { DrawdownTracker } from './drawdown';
-export type { DrawdownState } from './drawdown';
-export { PositionStops } from './position-stops';
+export type { DrawdownState, DrawdownCheckpoint } from './drawdown';
+export { PositionStops, stopPriceOf } from './position-stops';
 export type { StopSpec, StopTrigger } from './position-stops';
 export { CircuitBreaker } from './circuit-breaker';
-export type { BreakerCause, BreakerEvent, CircuitBreakerConfig } from './circuit-breaker';
+export type { BreakerCause, BreakerEvent, BreakerSnapshot, CircuitBreakerConfig } from './circuit-breaker';
 export { InvalidRiskInputError } from './risk-input-error';

@@ -289,5 +289,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function describe(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : Array.isArray(value) ? 'an array' : String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'an array';
+  // String() of an object runs its toString: a document's `{"toString": 1}` would throw a TypeError.
+  return typeof value === 'object' && value !== null ? 'an object' : String(value);
 }

@@ -43,14 +43,32 @@ const STOP_SCALE = 12;
 export class PositionStops {
   private readonly stops = new Map<string, StopEntry>();
 
-  set(symbol: string, spec: StopSpec, position: Decimal): void {
+  /**
+   * Arms `symbol`'s stop on `position`, replacing any. `extreme` resumes a trailing stop's best
+   * mark from a checkpoint (a restarted caller); a new stop starts without one.
+   */
+  set(symbol: string, spec: StopSpec, position: Decimal, extreme?: Decimal): void {
     if (!(position instanceof Decimal) || position.isZero()) throw new InvalidRiskInputError('position', position, 'must be a non-zero Decimal: a stop protects an open position');
     if (spec.kind === 'static' && !(spec.price instanceof Decimal && spec.price.isPositive())) throw new InvalidRiskInputError('price', spec.kind === 'static' ? spec.price : undefined, 'must be a positive Decimal');
     if (spec.kind === 'trailing') {
       const distance = 'distance' in spec ? spec.distance : spec.distanceBps;
       if (!(distance instanceof Decimal && distance.isPositive())) throw new InvalidRiskInputError('distance' in spec ? 'distance' : 'distanceBps', distance, 'must be a positive Decimal');
     }
-    this.stops.set(symbol, { spec, extreme: undefined, position });
+    if (extreme !== undefined && !(spec.kind === 'trailing' && extreme instanceof Decimal && extreme.isPositive())) {
+      throw new InvalidRiskInputError('extreme', extreme, 'must be a positive Decimal, and only for a trailing stop');
+    }
+    this.stops.set(symbol, { spec, extreme, position });
+  }
+
+  /** The stop armed on `symbol`: its spec, the position it protects and a trailing stop's best mark. */
+  get(symbol: string): { spec: StopSpec; position: Decimal; extreme: Decimal | undefined } | undefined {
+    const e = this.stops.get(symbol);
+    return e === undefined ? undefined : { spec: e.spec, position: e.position, extreme: e.extreme };
+  }
+
+  /** Symbols with an armed stop. */
+  symbols(): string[] {
+    return [...this.stops.keys()];
   }
 
   clear(symbol: string): void {
@@ -84,9 +102,17 @@ export class PositionStops {
 }
 
 function priceOf(e: StopEntry): Decimal | undefined {
-  if (e.spec.kind === 'static') return e.spec.price;
-  if (e.extreme === undefined) return undefined;
-  const long = e.position.isPositive();
-  const distance = 'distance' in e.spec ? e.spec.distance : e.extreme.mul(e.spec.distanceBps).div(10_000n, STOP_SCALE, 'half-even');
-  return long ? e.extreme.sub(distance) : e.extreme.add(distance);
+  return stopPriceOf(e.spec, e.position, e.extreme);
+}
+
+/**
+ * The price a stop on `position` triggers at: a static stop's price, or a trailing stop's best
+ * mark less (long) or plus (short) its distance; undefined before a trailing stop's first mark.
+ */
+export function stopPriceOf(spec: StopSpec, position: Decimal, extreme: Decimal | undefined): Decimal | undefined {
+  if (spec.kind === 'static') return spec.price;
+  if (extreme === undefined) return undefined;
+  const long = position.isPositive();
+  const distance = 'distance' in spec ? spec.distance : extreme.mul(spec.distanceBps).div(10_000n, STOP_SCALE, 'half-even');
+  return long ? extreme.sub(distance) : extreme.add(distance);
 }

@@ -1,7 +1,7 @@
 import { Decimal } from '@meridian/domain';
 import type { Side } from '@meridian/domain';
 import { DEFAULT_ORDER_RATE_WINDOW_MS, checkOrder } from './check';
-import type { AccountState, CheckContext, ExposureState, KillSwitchState, MarketState, OrderToCheck, PnlState, RiskDecision, StrategyState } from './check';
+import type { AccountState, BreakerView, CheckContext, ExposureState, KillSwitchState, MarketState, OrderToCheck, PnlState, RiskDecision, StrategyState } from './check';
 import type { LimitsBook } from './limits';
 import { OrderRateWindow } from './rate';
 import type { RateWindowView } from './rate';
@@ -190,16 +190,28 @@ export class RiskState {
     }
   }
 
-  /** The BBO of `symbol`: the price band reads it, and its mid becomes the symbol's mark. */
-  setMarket(symbol: string, bid: Decimal | undefined, ask: Decimal | undefined): void {
+  /**
+   * The BBO of `symbol`: the price band reads it, and its mid becomes the symbol's mark unless
+   * `midMarks` is false (the caller marks with `setMark`, e.g. at the last trade).
+   */
+  setMarket(symbol: string, bid: Decimal | undefined, ask: Decimal | undefined, midMarks = true): void {
     const s = this.symbol(symbol);
     s.bid = bid;
     s.ask = ask;
-    if (bid !== undefined && ask !== undefined && bid.isPositive() && ask.isPositive()) {
+    if (midMarks && bid !== undefined && ask !== undefined && bid.isPositive() && ask.isPositive()) {
       s.mark = bid.add(ask).div(2n, Math.max(bid.scale, ask.scale) + 1);
       s.markFromMarket = true;
       this.revalue(s);
     }
+  }
+
+  /** A market price of `symbol` (e.g. its last trade) becomes its mark, as a BBO mid would. */
+  setMark(symbol: string, mark: Decimal): void {
+    if (!mark.isPositive()) return;
+    const s = this.symbol(symbol);
+    s.mark = mark;
+    s.markFromMarket = true;
+    this.revalue(s);
   }
 
   // ---- Reads
@@ -242,7 +254,7 @@ export class RiskState {
   }
 
   /** The whole context `checkOrder` may need for an order of `symbol` by `strategy`. */
-  context(symbol: string, strategy: string, nowMs: number, pnl?: PnlState): CheckContext {
+  context(symbol: string, strategy: string, nowMs: number, pnl?: PnlState, breaker?: BreakerView): CheckContext {
     const s = this.symbols.get(symbol);
     const t = this.strategies.get(strategy);
     return {
@@ -252,14 +264,15 @@ export class RiskState {
       strategy: { openOrders: t?.openOrders ?? 0 },
       rates: { symbol: s?.rate ?? NO_APPROVALS, strategy: t?.rate ?? NO_APPROVALS, account: this.accountRate },
       ...(pnl === undefined ? {} : { pnl }),
+      ...(breaker === undefined ? {} : { breaker }),
     };
   }
 
   /** `checkOrder` on this state: the same function with the same inputs for every caller. Changes nothing. */
-  check(order: OrderToCheck, kill: KillSwitchState, nowMs: number, pnl?: PnlState): RiskDecision {
+  check(order: OrderToCheck, kill: KillSwitchState, nowMs: number, pnl?: PnlState, breaker?: BreakerView): RiskDecision {
     const symbol = typeof order.symbol === 'string' ? order.symbol : '';
     const strategy = typeof order.strategy === 'string' ? order.strategy : '';
-    return checkOrder(order, this.exposure(symbol), this.book, kill, this.context(symbol, strategy, nowMs, pnl));
+    return checkOrder(order, this.exposure(symbol), this.book, kill, this.context(symbol, strategy, nowMs, pnl, breaker));
   }
 
   // ---- Internals

@@ -209,6 +209,7 @@ test('checks run in the documented order', () => {
   expect(RISK_REASONS).toEqual([
     'INVALID_ORDER',
     'KILL_SWITCH',
+    'CIRCUIT_BREAKER',
     'MAX_ORDER_QUANTITY',
     'NO_REFERENCE_PRICE',
     'MAX_ORDER_NOTIONAL',

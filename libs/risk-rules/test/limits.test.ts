@@ -186,6 +186,10 @@ describe('parseLimitsDocument', () => {
     ['perSymbol.BTC-USDT.maxPositon is not a known limit', { perSymbol: { 'BTC-USDT': { maxPositon: '1' } } }],
     ['perSymbol.BTC-USDT.maxNetExposure is an account-wide limit: allowed in global only', { perSymbol: { 'BTC-USDT': { maxNetExposure: '1' } } }],
     ['perStrategies is not a known key (expected global, perStrategy, perSymbol)', { perStrategies: {} }],
+    // Found by fuzzing: describing these values ran their own toString and threw a TypeError.
+    ['global.maxGrossExposure is not a decimal: an object', JSON.parse('{"global":{"maxGrossExposure":{"toString":1}}}')],
+    ['global must be an object, got an array', { global: [] }],
+    ['perSymbol must be an object, got an array', { perSymbol: [] }],
   ])('refuses with "%s"', (message, doc) => {
     expect(() => parseLimitsDocument(doc)).toThrow(InvalidLimitsError);
     expect(() => parseLimitsDocument(doc)).toThrow(message);
@@ -195,6 +199,11 @@ describe('parseLimitsDocument', () => {
     const doc = parseLimitsDocument({ global: { maxDrawdown: '-5' } });
     expect(() => validateLimits({ global: { ...global, ...doc.global } })).toThrow('global.maxDrawdown must be zero or positive, got -5');
   });
+});
+
+test('validateLimits names an object that is not a Decimal without calling its toString (found by fuzzing)', () => {
+  const book = { global: { ...global, maxDrawdown: JSON.parse('{"toString":1,"valueOf":1}') } } as LimitsBook;
+  expect(() => validateLimits(book)).toThrow('global.maxDrawdown must be a Decimal, got an object');
 });
 
 test('parseLimitsDocument keeps a "__proto__" key as a name, not as a prototype', () => {

@@ -1,7 +1,8 @@
 import { Decimal } from '@meridian/domain';
 import { CircuitBreaker } from '../src/circuit-breaker';
 import { DrawdownTracker } from '../src/drawdown';
-import { PositionStops } from '../src/position-stops';
+import { PositionStops, stopPriceOf } from '../src/position-stops';
+import { checkOrder } from '../src/check';
 import { historicalVar, inverseNormalCdf, parametricVar, scenarioPnl } from '../src/value-at-risk';
 
 const d = (v: string) => Decimal.parse(v);
@@ -132,5 +133,118 @@ describe('circuit breaker', () => {
   it('refuses a configuration it cannot run, naming the key', () => {
     expect(() => new CircuitBreaker({ ...config, coolDownMs: 0 })).toThrow(/coolDownMs must be a positive integer/);
     expect(() => new CircuitBreaker({ ...config, maxLossInWindow: d('-1') })).toThrow(/maxLossInWindow must be a positive Decimal/);
+  });
+});
+
+describe('circuit breaker, configured per cause and resumed from a checkpoint', () => {
+  it('watches only the causes whose threshold is set', () => {
+    const b = new CircuitBreaker({ coolDownMs: 1_000, maxMarketDataAgeMs: 5_000 });
+    b.onMarketData('A', 0);
+    for (let t = 1; t <= 50; t++) expect(b.onReject(t)).toEqual([]); // no reject limit: never a burst
+    expect(b.onPnl(d('1000000'), 100)).toEqual([]);
+    expect(b.onPnl(d('-1000000'), 200)).toEqual([]); // no loss limit: never loss velocity
+    expect(b.check(5_001).map((e) => e.kind === 'TRIPPED' && e.cause)).toEqual(['STALE_MARKET_DATA']);
+    expect(() => new CircuitBreaker({ coolDownMs: 1, maxRejects: 3 })).toThrow(/rejectWindowMs must be a positive integer/);
+    expect(() => new CircuitBreaker({ coolDownMs: 1, maxLossInWindow: d('5') })).toThrow(/lossWindowMs must be a positive integer/);
+  });
+
+  it('without auto reset holds a cleared trip until the operator resets it', () => {
+    const b = new CircuitBreaker({ coolDownMs: 10, autoReset: false, maxRejects: 2, rejectWindowMs: 100 });
+    b.onReject(0);
+    expect(b.onReject(1).map((e) => e.kind)).toEqual(['TRIPPED']);
+    expect(b.check(10_000)).toEqual([]); // the burst left the window long ago; still tripped
+    expect(b.tripped).toBe(true);
+    expect(b.causes).toEqual([]);
+    expect(b.reset(10_001)).toEqual([{ kind: 'RESET', by: 'operator', atMs: 10_001 }]);
+    expect(b.tripped).toBe(false);
+  });
+
+  it('restores a checkpointed trip: same causes and trip time, the cool-down counted from it', () => {
+    const config = { coolDownMs: 30_000, maxMarketDataAgeMs: 5_000 };
+    const a = new CircuitBreaker(config);
+    a.onMarketData('A', 0);
+    a.check(6_000);
+    const snap = a.snapshot();
+    expect(snap).toEqual({ trippedAtMs: 6_000, causes: ['STALE_MARKET_DATA'] });
+    const b = new CircuitBreaker(config);
+    b.restore(snap);
+    expect({ tripped: b.tripped, causes: b.causes }).toEqual({ tripped: true, causes: ['STALE_MARKET_DATA'] });
+    b.onMarketData('A', 20_000); // fresh data: the cause clears, the cool-down still runs from 6,000
+    expect(b.check(20_000)).toEqual([]);
+    b.onMarketData('A', 35_000);
+    expect(b.check(35_999)).toEqual([]);
+    expect(b.check(36_000)).toEqual([{ kind: 'RESET', by: 'cool-down', atMs: 36_000 }]);
+    const idle = new CircuitBreaker(config);
+    idle.restore({ trippedAtMs: undefined, causes: ['REJECT_BURST'] });
+    expect(idle.tripped).toBe(false);
+  });
+
+  it('refills the reject window from rebuilt rejections, evaluating nothing until the next check', () => {
+    const config = { coolDownMs: 10, autoReset: true, maxRejects: 2, rejectWindowMs: 1_000 };
+    const b = new CircuitBreaker(config);
+    b.restore({ trippedAtMs: 500, causes: ['REJECT_BURST'] }, [600, 400]);
+    expect(b.check(900)).toEqual([]); // both within the window: the burst still holds it
+    expect(b.causes).toEqual(['REJECT_BURST']);
+    expect(b.check(1_401)).toEqual([{ kind: 'RESET', by: 'cool-down', atMs: 1_401 }]); // 400 left the window
+    const fresh = new CircuitBreaker(config);
+    fresh.restore({ trippedAtMs: undefined, causes: [] }, [100]);
+    expect(fresh.onReject(200).map((e) => e.kind === 'TRIPPED' && e.cause)).toEqual(['REJECT_BURST']);
+  });
+});
+
+describe('drawdown resumed from a checkpoint', () => {
+  it('continues exactly as the tracker that wrote the checkpoint', () => {
+    const marks: [string, number][] = [['100', 0], ['120', 10], ['90', 20], ['95', 30], ['130', 60], ['125', 70]];
+    const whole = new DrawdownTracker();
+    for (const [e, t] of marks) whole.update(d(e), t);
+    const first = new DrawdownTracker();
+    for (const [e, t] of marks.slice(0, 4)) first.update(d(e), t);
+    const s = first.state();
+    expect(s).toMatchObject({ peak: d('120'), drawdown: d('25'), peakAtMs: 10, lastAtMs: 30, underwaterSinceMs: 10 });
+    const resumed = DrawdownTracker.restore({ peak: s.peak, equity: d('95'), maxDrawdown: s.maxDrawdown, maxDurationMs: s.maxDurationMs, peakAtMs: s.peakAtMs!, lastAtMs: s.lastAtMs! });
+    expect(resumed.state()).toEqual(s);
+    for (const [e, t] of marks.slice(4)) resumed.update(d(e), t);
+    expect(resumed.state()).toEqual(whole.state());
+    expect(() => resumed.update(d('1'), 65)).toThrow(/must not go back in time/);
+    expect(() => DrawdownTracker.restore({ peak: d('1'), equity: d('2'), maxDrawdown: d('0'), maxDurationMs: 0, peakAtMs: 0, lastAtMs: 0 })).toThrow(/equity must not exceed the peak 1/);
+  });
+});
+
+describe('stops resumed from a checkpoint', () => {
+  it('keep a trailing stop\'s best mark', () => {
+    const stops = new PositionStops();
+    stops.set('A', { kind: 'trailing', distance: d('5') }, d('2'), d('110'));
+    expect(stops.stopPrice('A')).toEqual(d('105'));
+    expect(stops.get('A')).toEqual({ spec: { kind: 'trailing', distance: d('5') }, position: d('2'), extreme: d('110') });
+    expect(stops.onMark('A', d('108'))).toBeUndefined(); // below the best mark: it stays at 110
+    expect(stops.onMark('A', d('105'))).toMatchObject({ side: 'SELL', quantity: d('2'), stopPrice: d('105') });
+    expect(() => stops.set('A', { kind: 'static', price: d('90') }, d('1'), d('100'))).toThrow(/extreme must be a positive Decimal, and only for a trailing stop/);
+    expect(stopPriceOf({ kind: 'trailing', distanceBps: d('100') }, d('-1'), d('3000'))).toEqual(d('3030'));
+  });
+});
+
+describe('the circuit breaker in the checks', () => {
+  const book = { global: { maxOrderQuantity: d('10'), maxOrderNotional: d('1000000'), maxPosition: d('10') } };
+  const kill = { global: false, symbols: new Set<string>() };
+  const tripped = { tripped: true, causes: ['REJECT_BURST'] };
+  const long = { position: d('3'), workingBuy: d('0'), workingSell: d('1') };
+
+  it('refuses every order that does not reduce a position, with its causes', () => {
+    const buy = checkOrder({ symbol: 'A', side: 'BUY', quantity: d('1'), referencePrice: d('100') }, long, book, kill, { breaker: tripped });
+    expect(buy).toEqual({
+      approved: false,
+      reason: 'CIRCUIT_BREAKER',
+      detail: 'the circuit breaker is tripped (REJECT_BURST); only orders that reduce a position are accepted',
+      values: { symbol: 'A', causes: 'REJECT_BURST', position: '3' },
+    });
+    // Selling 3 with 1 already working would go short.
+    expect(checkOrder({ symbol: 'A', side: 'SELL', quantity: d('3'), referencePrice: d('100') }, long, book, kill, { breaker: tripped })).toMatchObject({ reason: 'CIRCUIT_BREAKER' });
+  });
+
+  it('lets an order toward flat through, and everything once it is not tripped', () => {
+    expect(checkOrder({ symbol: 'A', side: 'SELL', quantity: d('2'), referencePrice: d('100') }, long, book, kill, { breaker: tripped }).approved).toBe(true);
+    expect(checkOrder({ symbol: 'A', side: 'BUY', quantity: d('1'), referencePrice: d('100') }, long, book, kill, { breaker: { tripped: false, causes: [] } }).approved).toBe(true);
+    // The kill switch still wins: it stops reducing orders too.
+    expect(checkOrder({ symbol: 'A', side: 'SELL', quantity: d('2'), referencePrice: d('100') }, long, book, { global: true, symbols: new Set() }, { breaker: tripped })).toMatchObject({ reason: 'KILL_SWITCH' });
   });
 });

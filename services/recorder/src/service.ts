@@ -10,6 +10,7 @@ import { DatabaseReadiness } from './database-readiness';
 import { guardPoolErrors } from './pool-errors';
 import { InvalidGetBarsRequestError, barQueryOf } from './get-bars';
 import { RecorderRepository } from './repository';
+import { recordRiskHistory } from './risk-history';
 import { recordRiskLimitChanges } from './risk-limits-audit';
 
 const schema = {
@@ -51,7 +52,7 @@ async function start(ctx: ServiceContext<Config>) {
   const poison = (what: string, err: unknown): never => {
     throw new PoisonMessageError('invalid_message', `${what}: ${(err as Error).message}`);
   };
-  const [approved, rejected, executions, bars, riskLimits] = bus.topology.durables('recorder', ctx.shard);
+  const [approved, rejected, executions, bars, riskLimits, riskEquity, riskEvents] = bus.topology.durables('recorder', ctx.shard);
   await bus.consume(approved!, ApprovedOrder, async (a) => {
     const i = a.intent ?? poison('approved order', new Error('no intent'));
     let side;
@@ -123,6 +124,13 @@ async function start(ctx: ServiceContext<Config>) {
   await recordRiskLimitChanges(bus, riskLimits!, db, (inserted) => {
     riskLimitRows.inc({ outcome: inserted ? 'written' : 'duplicate' });
     if (inserted) rows.inc({ table: 'risk_limit_changes' });
+  });
+
+  // Risk's equity curve and events (RISK stream).
+  const riskHistoryRows = metrics.counter({ name: 'recorder_risk_history_total', help: 'Risk equity points and events received, by table and outcome (written; duplicate: already recorded)', labelNames: ['table', 'outcome'] });
+  await recordRiskHistory(bus, { equity: riskEquity!, events: riskEvents! }, db, (table, inserted) => {
+    riskHistoryRows.inc({ table, outcome: inserted ? 'written' : 'duplicate' });
+    if (inserted) rows.inc({ table });
   });
 
   const barStore = new BarStore(db);

@@ -3,6 +3,13 @@ import type { Portfolio } from '@meridian/portfolio';
 import { EquityTracker, tradingDayStart } from '@meridian/risk-rules';
 import type { PnlState } from '@meridian/risk-rules';
 
+/** The limits' view of equity in the last published equity snapshot. */
+export interface EquityCheckpoint {
+  atMs: number;
+  peak: Decimal;
+  dayOpen: Decimal;
+}
+
 interface ReplayedFill {
   atMs: number;
   symbol: string;
@@ -55,26 +62,44 @@ export class AccountPnl {
     if (mark !== undefined && !ledger.isFlat()) this.tracker.set(symbol, ledger.netPnl(mark));
   }
 
-  /** Every stream has caught up: folds the replayed fills in time order, then values each position at its mark. */
-  caughtUp(nowMs: number, symbols: readonly string[]): void {
+  /**
+   * Every stream has caught up: folds the replayed fills in time order, then values each position
+   * at its mark. With the last equity snapshot risk published (`checkpoint`), the peak and today's
+   * opening equity are taken from it where the fold passes its time, since the fill-price path
+   * cannot know the marks seen live; fills after it move them as usual.
+   */
+  caughtUp(nowMs: number, symbols: readonly string[], checkpoint?: EquityCheckpoint): void {
     const fills = this.replayed ?? [];
     this.replayed = undefined;
     fills.sort((a, b) => a.atMs - b.atMs);
     const today = tradingDayStart(nowMs, this.dayOffsetMs);
     let opened = false;
+    let restored = checkpoint === undefined;
+    const restore = () => {
+      this.tracker.roll(checkpoint!.atMs);
+      this.tracker.restore({ peak: checkpoint!.peak, dayOpen: checkpoint!.dayOpen, dayStartMs: tradingDayStart(checkpoint!.atMs, this.dayOffsetMs) });
+      restored = true;
+    };
     for (const f of fills) {
+      if (!restored && f.atMs > checkpoint!.atMs) restore();
       if (!opened && f.atMs >= today) {
         this.tracker.roll(today);
         opened = true;
       }
       this.tracker.set(f.symbol, f.value);
     }
+    if (!restored) restore();
     this.tracker.roll(nowMs);
     for (const symbol of symbols) {
       if (!this.portfolio.has(symbol)) continue;
       const mark = this.markOf(symbol) ?? this.lastFill.get(symbol);
       if (mark !== undefined) this.tracker.set(symbol, this.portfolio.position(symbol).netPnl(mark));
     }
+  }
+
+  /** The last fill price of `symbol`: its value when it has no mark. */
+  lastFillPrice(symbol: string): Decimal | undefined {
+    return this.lastFill.get(symbol);
   }
 
   /** The P&L the checks read, in the trading day of `nowMs`. */

@@ -2,7 +2,6 @@ import { Decimal, nowNanos, parseSymbol } from '@meridian/domain';
 import type { Side } from '@meridian/domain';
 import {
   ApprovedOrder,
-  Bbo,
   ExecutionReport,
   KillSwitch,
   OrderIntent,
@@ -17,15 +16,19 @@ import {
 } from '@meridian/proto';
 import type { LimitsRevision as WireLimitsRevision, Position, RiskServiceServer } from '@meridian/proto';
 import { COST_METHODS, Portfolio } from '@meridian/portfolio';
-import { InvalidLimitsError, RiskState } from '@meridian/risk-rules';
-import type { KillSwitchState, OrderToCheck, RiskDecision } from '@meridian/risk-rules';
+import { InvalidLimitsError, InvalidRiskInputError, RiskState } from '@meridian/risk-rules';
+import type { CircuitBreakerConfig, KillSwitchState, OrderToCheck, RiskDecision } from '@meridian/risk-rules';
 import { GLOBAL_SCOPE, ReplayGate } from '@meridian/bus';
-import { Status, field, grpcError } from '@meridian/runtime';
+import { ConfigError, Status, field, grpcError } from '@meridian/runtime';
 import type { BaseSchema, ConfigOf, ServiceContext, ServiceDefinition } from '@meridian/runtime';
 import { AccountPnl } from './account-pnl';
 import { dayStartField, limitsDocumentField, limitsFromConfig, perSymbolField } from './limits';
 import { CONFIG_ACTOR, limitsToJson, parseLimitsJson } from './limits-revision';
 import type { LimitsRevision } from './limits-revision';
+import { Marks } from './marks';
+import { PostTrade } from './post-trade';
+import { postTradeSchema } from './post-trade-config';
+import { StopRequestError, specOf } from './stop-manager';
 
 const schema = {
   RISK_MAX_ORDER_QUANTITY: field.decimal('Largest quantity of one order (all symbols unless overridden)', '10', { positive: true }),
@@ -37,9 +40,10 @@ const schema = {
   ),
   RISK_DAY_START_UTC: dayStartField('When the trading day starts (HH:MM UTC), for the daily loss limit; default 00:00'),
   INTENT_MAX_AGE_MS: field.int('Intents older than this are rejected as stale', 10_000, { min: 1 }),
-  MARKET_VENUE: field.string('Market-data venue whose BBO marks positions', 'sim'),
+  MARKET_VENUE: field.string('Market-data venue whose BBO (or trades, RISK_MARK_SOURCE) marks positions and whose bars are the history of Value at Risk', 'sim'),
   RISK_COST_METHOD: field.oneOf('How positions are costed for realized P&L: WAC (weighted average, as the recorder stores it), FIFO or LIFO', COST_METHODS, 'WAC'),
   RISK_LIMITS_APPLY_TIMEOUT_MS: field.int('How long UpdateLimits waits to read its change back from ctl.config.risk and apply it', 5_000, { min: 1 }),
+  ...postTradeSchema,
 };
 type Config = ConfigOf<typeof schema & BaseSchema>;
 
@@ -51,8 +55,24 @@ type GrpcError = ReturnType<typeof grpcError>;
 const isGrpcError = (err: unknown): err is GrpcError => err instanceof Error && typeof (err as Partial<GrpcError>).code === 'number';
 const limitsMsgId = (revision: bigint) => `risk-limits-${revision}`;
 
+/** The circuit breaker of the configuration: a cause is watched only when its threshold is set (not 0). */
+function breakerConfigOf(config: Config): CircuitBreakerConfig {
+  return {
+    coolDownMs: config.RISK_BREAKER_COOL_DOWN_MS,
+    autoReset: config.RISK_BREAKER_AUTO_RESET,
+    ...(config.RISK_BREAKER_MAX_LOSS.isPositive() ? { maxLossInWindow: config.RISK_BREAKER_MAX_LOSS, lossWindowMs: config.RISK_BREAKER_LOSS_WINDOW_MS } : {}),
+    ...(config.RISK_BREAKER_MAX_REJECTS > 0 ? { maxRejects: config.RISK_BREAKER_MAX_REJECTS, rejectWindowMs: config.RISK_BREAKER_REJECT_WINDOW_MS } : {}),
+    ...(config.RISK_BREAKER_MAX_MARKET_DATA_AGE_MS > 0 ? { maxMarketDataAgeMs: config.RISK_BREAKER_MAX_MARKET_DATA_AGE_MS } : {}),
+  };
+}
+
+const STOP_STATUS = { INVALID_ARGUMENT: Status.INVALID_ARGUMENT, FAILED_PRECONDITION: Status.FAILED_PRECONDITION, NOT_FOUND: Status.NOT_FOUND } as const;
+
 async function start(ctx: ServiceContext<Config>) {
   const { bus, config, logger, metrics, health } = ctx;
+  if (config.RISK_VAR_HORIZON >= config.RISK_VAR_LOOKBACK) {
+    throw new ConfigError([`RISK_VAR_HORIZON: ${config.RISK_VAR_HORIZON} bars must be fewer than RISK_VAR_LOOKBACK, ${config.RISK_VAR_LOOKBACK} bars of history`]);
+  }
   const limits = limitsFromConfig(
     {
       maxOrderQuantity: config.RISK_MAX_ORDER_QUANTITY,
@@ -78,9 +98,23 @@ async function start(ctx: ServiceContext<Config>) {
   // decision costs the same with 10 or 10,000 open orders. Both paths below check against it.
   const state = new RiskState(limits);
   const decided = new Set<string>();
-  /** BBO mids: the marks of P&L and of GetPositions. */
-  const marks = new Map<string, Decimal>();
-  const pnl = new AccountPnl(portfolio, (symbol) => marks.get(symbol), config.RISK_DAY_START_UTC);
+  // Marks (the BBO mid or the last trade, RISK_MARK_SOURCE) value P&L, exposures, stops and equity alike.
+  const marks = new Marks();
+  const markOf = (symbol: string): Decimal | undefined => marks.price(symbol);
+  const pnl = new AccountPnl(portfolio, markOf, config.RISK_DAY_START_UTC);
+  const post = new PostTrade({
+    bus,
+    marks,
+    config,
+    breaker: breakerConfigOf(config),
+    logger,
+    metrics,
+    symbols: ctx.shard.symbols,
+    portfolio,
+    state,
+    pnl,
+    working: (id) => !decided.has(id) || state.isOpen(id),
+  });
 
   const decisions = metrics.counter({
     name: 'risk_decisions_total',
@@ -90,12 +124,12 @@ async function start(ctx: ServiceContext<Config>) {
   const positionGauge = metrics.gauge({ name: 'position_quantity', help: 'Signed position', labelNames: ['symbol'] });
   const pnlGauge = metrics.gauge({
     name: 'pnl_quote',
-    help: 'P&L in quote currency by kind: realized (gross of fees), fees, unrealized (at the BBO mid); display only, exact values via gRPC',
+    help: 'P&L in quote currency by kind: realized (gross of fees), fees, unrealized (at the mark: BBO mid or last trade); display only, exact values via gRPC',
     labelNames: ['symbol', 'kind'],
     // Unrealized P&L moves with every BBO: computed when scraped, for positions that have a mark.
     collect() {
       for (const symbol of ctx.shard.symbols) {
-        const mark = marks.get(symbol);
+        const mark = markOf(symbol);
         if (mark && portfolio.has(symbol)) this.set({ symbol, kind: 'unrealized' }, portfolio.position(symbol).unrealizedPnl(mark).toNumber());
       }
     },
@@ -224,6 +258,9 @@ async function start(ctx: ServiceContext<Config>) {
   });
   await configGate.wait();
   readingLastValue = false;
+  const t0 = Date.now();
+  await post.readCheckpoints();
+  const t1 = Date.now();
   const gate = new ReplayGate();
   let replaying = true;
   await bus.follow('CONTROL', bus.subjects.killSwitchAll(), KillSwitch, applyKill, {
@@ -250,7 +287,9 @@ async function start(ctx: ServiceContext<Config>) {
       bus.subjects.rejected(symbol),
       OrderRejection,
       (r) => {
-        if (r.intent) decided.add(r.intent.clientOrderId);
+        if (!r.intent) return;
+        decided.add(r.intent.clientOrderId);
+        post.rejectedOnStream(symbol, r);
       },
       { deliver: 'all', onCaughtUp: gate.expect() },
     );
@@ -264,38 +303,41 @@ async function start(ctx: ServiceContext<Config>) {
           portfolio.applyFill(symbol, fill);
           state.fill(e.clientOrderId, symbol, fill.side, fill.quantity, fill.price);
           pnl.filled(symbol, fill.price, replaying ? Number(e.tsNs / 1_000_000n) : Date.now());
+          post.filled(symbol, e, fill);
           const p = portfolio.position(symbol);
           positionGauge.set({ symbol }, p.quantity.toNumber());
           pnlGauge.set({ symbol, kind: 'realized' }, p.realizedPnl.toNumber());
           pnlGauge.set({ symbol, kind: 'fees' }, p.fees.toNumber());
         } else if (endsOrder(e)) {
           state.close(e.clientOrderId, symbol);
+          post.ended(symbol, e);
         }
       },
       { deliver: 'all', onCaughtUp: gate.expect() },
     );
-    await bus.follow(
-      'MARKET',
-      bus.subjects.marketData(config.MARKET_VENUE, symbol, 'bbo'),
-      Bbo,
-      (b) => {
-        const bid = b.bid ? Decimal.parse(b.bid.price) : undefined;
-        const ask = b.ask ? Decimal.parse(b.ask.price) : undefined;
-        state.setMarket(symbol, bid, ask);
-        if (bid && ask) {
-          marks.set(symbol, bid.add(ask).div(2n, 12));
-          pnl.marked(symbol, Date.now());
-        }
-      },
-      { deliver: 'last_per_subject' },
-    );
   }
+  await post.followBars(gate);
   await gate.wait();
+  const t2 = Date.now();
+  // Positions are rebuilt: stops resume on them, then the marks (from a trailing stop's checkpoint).
+  post.restoreStops();
+  const marksGate = new ReplayGate();
+  await post.followMarks(marksGate);
+  await marksGate.wait();
   replaying = false;
-  pnl.caughtUp(Date.now(), ctx.shard.symbols);
+  await post.goLive();
   const account = state.account();
   logger.info(
-    { positions: portfolio.positions().length, decided: decided.size, openOrders: account.openOrders, grossExposure: account.grossExposure.toString() },
+    {
+      positions: portfolio.positions().length,
+      decided: decided.size,
+      openOrders: account.openOrders,
+      grossExposure: account.grossExposure.toString(),
+      stops: post.stops.armedCount,
+      breakerTripped: post.breaker.tripped,
+      // How long each step of the rebuild took: checkpoints, the order and execution streams, the marks and the resume.
+      rebuildMs: { checkpoints: t1 - t0, streams: t2 - t1, marks: Date.now() - t2 },
+    },
     'risk state rebuilt from the streams',
   );
 
@@ -326,7 +368,7 @@ async function start(ctx: ServiceContext<Config>) {
       };
     }
     const t0 = process.hrtime.bigint();
-    const decision = state.check(order, killState, nowMs, pnl.state(nowMs));
+    const decision = state.check(order, killState, nowMs, pnl.state(nowMs), post.breakerView());
     checkSeconds.observe({ path }, Number(process.hrtime.bigint() - t0) / 1e9);
     return decision;
   };
@@ -379,6 +421,7 @@ async function start(ctx: ServiceContext<Config>) {
         { msgId },
       );
       decisions.inc({ result: 'rejected', reason: decision.reason });
+      post.refused(decision.reason);
       logger.info(
         { clientOrderId: i.clientOrderId, symbol: i.symbol, reason: decision.reason, detail: decision.detail },
         'intent rejected',
@@ -394,7 +437,7 @@ async function start(ctx: ServiceContext<Config>) {
   const positionOf = (symbol: string): Position => {
     const p = portfolio.position(symbol);
     const s = p.snapshot();
-    const mark = marks.get(symbol);
+    const mark = markOf(symbol);
     return {
       symbol,
       quantity: s.quantity.toString(),
@@ -477,8 +520,16 @@ async function start(ctx: ServiceContext<Config>) {
     },
     getPositions: (call, callback) => {
       const wanted = call.request.symbol;
-      const symbols = wanted === '' ? ctx.shard.symbols : [wanted];
-      callback(null, { positions: symbols.map(positionOf) });
+      if (wanted === '') return callback(null, { positions: ctx.shard.symbols.map(positionOf) });
+      // Only a symbol of this shard: the portfolio creates a ledger for any name it is asked about.
+      let symbol: string;
+      try {
+        symbol = parseSymbol(wanted);
+      } catch (err) {
+        return callback(grpcError(Status.INVALID_ARGUMENT, (err as Error).message));
+      }
+      if (!ctx.shard.symbols.includes(symbol)) return callback(grpcError(Status.NOT_FOUND, `symbol ${symbol} is not on this risk shard (${ctx.shard.symbols.join(', ')})`));
+      callback(null, { positions: [positionOf(symbol)] });
     },
     setKillSwitch: (call, callback) => {
       const k = call.request.killSwitch;
@@ -533,12 +584,47 @@ async function start(ctx: ServiceContext<Config>) {
         engagedSymbols: [...kill.symbols].sort(),
         engagedStrategies: [...kill.strategies].sort(),
         tsNs: nowNanos(),
+        ...post.snapshotFields(),
       });
     },
+    setStop: (call, callback) => {
+      const { symbol, price, distance, distanceBps, actor, reason } = call.request;
+      if (!shardSymbols.has(symbol)) return callback(grpcError(Status.INVALID_ARGUMENT, `symbol ${JSON.stringify(symbol)} is not on this risk shard`));
+      if (actor.trim() === '') return callback(grpcError(Status.INVALID_ARGUMENT, 'actor is required: every stop is recorded with who set it'));
+      let spec;
+      try {
+        spec = specOf(undefined, { price, distance, distanceBps });
+      } catch (err) {
+        if (err instanceof InvalidRiskInputError) return callback(grpcError(Status.INVALID_ARGUMENT, err.message));
+        throw err;
+      }
+      post.stops.set(symbol, spec, actor, reason).then(
+        (stop) => callback(null, { stop }),
+        (err: unknown) => callback(stopError(err)),
+      );
+    },
+    clearStop: (call, callback) => {
+      const { symbol, actor, reason } = call.request;
+      if (actor.trim() === '') return callback(grpcError(Status.INVALID_ARGUMENT, 'actor is required: every stop change is recorded with who made it'));
+      post.stops.clear(symbol, actor, reason).then(
+        (stop) => callback(null, { stop }),
+        (err: unknown) => callback(stopError(err)),
+      );
+    },
+    resetCircuitBreaker: (call, callback) => {
+      const { actor, reason } = call.request;
+      if (actor.trim() === '') return callback(grpcError(Status.INVALID_ARGUMENT, 'actor is required: every reset is recorded with who made it'));
+      post.breaker.reset(Date.now(), actor, reason).then(
+        (breaker) => callback(null, { breaker }),
+        (err: unknown) => callback(grpcError(Status.UNAVAILABLE, `reset not checkpointed: ${(err as Error).message}`)),
+      );
+    },
   };
+  const stopError = (err: unknown) =>
+    err instanceof StopRequestError ? grpcError(STOP_STATUS[err.code], err.message) : grpcError(Status.UNAVAILABLE, `stop not checkpointed: ${(err as Error).message}`);
   return {
     grpc: [{ name: 'RiskService', definition: RiskServiceService, implementation: grpcImpl }],
-    stop: async () => undefined,
+    stop: () => post.stop(),
   };
 }
 

@@ -2,7 +2,7 @@
 // intents path and gRPC CheckOrder decide alike on the same state; working orders, rate windows,
 // exposures at the BBO and the day's P&L are kept from the streams and rebuilt after a restart;
 // rejections reach ord.rejected.<symbol> with their numbers and are counted by reason.
-import { credentials, Metadata } from '@grpc/grpc-js';
+import { credentials, Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { Bus, provisionTopology } from '@meridian/bus';
 import { nowNanos } from '@meridian/domain';
 import {
@@ -17,7 +17,7 @@ import {
   RiskServiceClient,
   Side,
 } from '@meridian/proto';
-import type { CheckOrderResponse, SetKillSwitchResponse } from '@meridian/proto';
+import type { CheckOrderResponse, GetPositionsResponse, SetKillSwitchResponse } from '@meridian/proto';
 import { ConfigError, startService } from '@meridian/runtime';
 import type { StartedService } from '@meridian/runtime';
 import { createTestEnvironment, waitFor } from '@meridian/testkit';
@@ -254,6 +254,14 @@ test('the daily loss limit reads realized and unrealized P&L at the BBO; orders 
   expect(await decide(intent('f2', 'f', 'BTC-USDT', 'SELL', '1', '74'))).toEqual({ approved: true });
   expect(await checkOrder(intent('f3', 'f', 'BTC-USDT', 'SELL', '0.5', '74'))).toMatchObject({ approved: false, reason: 'DAILY_LOSS' });
   expect(await metric('meridian_risk_equity_quote')).toEqual({ 'kind=equity': -52, 'kind=peak': 0, 'kind=daily_pnl': -52, 'kind=drawdown': 52 });
+});
+
+test('GetPositions answers only for the shard\'s symbols, without creating positions for other names (found by fuzzing)', async () => {
+  const positions = (symbol: string) => call<{ symbol: string }, GetPositionsResponse>(client!.getPositions.bind(client!), { symbol });
+  expect((await positions('btc/usdt')).positions.map((p) => p.symbol)).toEqual(['BTC-USDT']);
+  await expect(positions('SOL-USDT')).rejects.toMatchObject({ code: GrpcStatus.NOT_FOUND });
+  await expect(positions('__proto__')).rejects.toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT });
+  expect((await positions('')).positions.map((p) => p.symbol)).toEqual(['BTC-USDT', 'ETH-USDT']);
 });
 
 test('rejections are counted by reason on the intent path only', async () => {
