@@ -4,7 +4,7 @@ import type { MsgHdrs, NatsConnection, ConnectionOptions } from '@nats-io/nats-c
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { MessageCodec } from '@meridian/proto';
-import { BusConnectError, BusError, InvalidStartSequenceError, MissingConsumerError, PublishError } from './errors';
+import { BusConnectError, BusError, InvalidStartSequenceError, InvalidStartTimeError, MissingConsumerError, PublishError } from './errors';
 import { Subjects } from './subjects';
 import { Topology } from './topology';
 import type { DurableDeclaration, StreamKey, TopologyOptions } from './topology';
@@ -151,13 +151,14 @@ export interface PublishResult {
   readonly duplicate: boolean;
 }
 
-/** Where a followed stream starts: a policy, or a stream sequence to resume from (inclusive). */
-export type FollowStart = 'all' | 'new' | 'last_per_subject' | { readonly startSeq: bigint | number };
+/** Where a followed stream starts: a policy, a stream sequence to resume from (inclusive), or the first message stored at or after a time. */
+export type FollowStart = 'all' | 'new' | 'last_per_subject' | { readonly startSeq: bigint | number } | { readonly startTime: Date };
 
 export interface FollowOptions {
   /**
    * `all` replays history (to rebuild state), `new` starts now, `last_per_subject` reads current
-   * values, `{ startSeq }` resumes at that stream sequence (a checkpoint's last sequence + 1).
+   * values, `{ startSeq }` resumes at that stream sequence (a checkpoint's last sequence + 1),
+   * `{ startTime }` reads what was stored since then (a look-back window).
    */
   deliver: FollowStart;
   /** Called once when the replay has reached the end of the stream as it was when following began. */
@@ -578,7 +579,7 @@ export class Bus {
   }
 }
 
-function startOf(start: FollowStart): { deliver_policy: DeliverPolicy; opt_start_seq?: number } {
+function startOf(start: FollowStart): { deliver_policy: DeliverPolicy; opt_start_seq?: number; opt_start_time?: string } {
   switch (start) {
     case 'all':
       return { deliver_policy: DeliverPolicy.All };
@@ -586,6 +587,10 @@ function startOf(start: FollowStart): { deliver_policy: DeliverPolicy; opt_start
       return { deliver_policy: DeliverPolicy.New };
     case 'last_per_subject':
       return { deliver_policy: DeliverPolicy.LastPerSubject };
+  }
+  if ('startTime' in start) {
+    if (!(start.startTime instanceof Date) || Number.isNaN(start.startTime.getTime())) throw new InvalidStartTimeError(start.startTime);
+    return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: start.startTime.toISOString() };
   }
   const seq = Number(start.startSeq);
   // Stream sequences start at 1; 0 or a fraction would silently become "from the beginning".

@@ -29,7 +29,7 @@ export class MissingConsumerError extends BusError {
 
 export class InvalidSubjectTokenError extends BusError {
   constructor(token: string, role: string) {
-    super('BUS_INVALID_TOKEN', `invalid ${role} ${JSON.stringify(token)} for a subject token: use a-z A-Z 0-9 - _ only`);
+    super('BUS_INVALID_TOKEN', `invalid ${role} ${JSON.stringify(token)} for a subject token: use a-z A-Z 0-9 - _ only, at most 256 characters`);
   }
 }
 
@@ -42,5 +42,11 @@ export class PublishError extends BusError {
 export class InvalidStartSequenceError extends BusError {
   constructor(startSeq: bigint | number) {
     super('BUS_INVALID_START_SEQUENCE', `invalid start sequence ${String(startSeq)}: stream sequences are integers from 1`);
+  }
+}
+
+export class InvalidStartTimeError extends BusError {
+  constructor(startTime: unknown) {
+    super('BUS_INVALID_START_TIME', `invalid start time ${String(startTime)}: a follow by time needs a valid Date`);
   }
 }

@@ -19,7 +19,7 @@ export type {
   PublishResult,
 } from './bus';
 export { Subjects, GLOBAL_SCOPE } from './subjects';
-export type { ExecutionSubjectKind, MarketDataKind } from './subjects';
+export type { ExecutionSubjectKind, MarketDataKind, RiskEventKind } from './subjects';
 export { Topology } from './topology';
 export type { ConsumerOwner, DurableDeclaration, Shard, StreamDeclaration, StreamKey, TopologyOptions } from './topology';
 export { provisionTopology, deleteTopologyStreams } from './bootstrap';
@@ -28,4 +28,4 @@ export type { NatsPermissions, NatsRole, NatsUser } from './permissions';
 export type { ProvisionReport } from './bootstrap';
 export { traceIdOf } from './tracing';
 export { ReplayGate } from './replay-gate';
-export { BusError, BusConnectError, MissingConsumerError, InvalidSubjectTokenError, InvalidStartSequenceError, PublishError } from './errors';
+export { BusError, BusConnectError, MissingConsumerError, InvalidSubjectTokenError, InvalidStartSequenceError, InvalidStartTimeError, PublishError } from './errors';

@@ -29,13 +29,20 @@ function flows(topology: Topology, role: Exclude<NatsRole, 'bootstrap'>): { writ
     case 'coordinator':
       return { writes: [s.intentsAll()], reads: ['SIGNALS', 'ORDERS', 'EXECUTIONS', 'MARKET', 'CONTROL'] };
     case 'risk':
-      // Its own configuration only (limits changes from UpdateLimits), not another service's.
-      return { writes: [s.approvedAll(), s.rejectedAll(), s.killSwitchAll(), s.config('risk')], reads: ['ORDERS', 'EXECUTIONS', 'MARKET', 'CONTROL'] };
+      // Its own configuration only (limits changes from UpdateLimits), not another service's; its
+      // checkpoints (stops, circuit breaker), equity curve and events; and the closing intents of
+      // triggered stops, which its own intent consumers then check like any other.
+      return {
+        writes: [s.approvedAll(), s.rejectedAll(), s.killSwitchAll(), s.config('risk'), s.stopsAll(), s.breakersAll(), s.riskAll(), s.intentsAll()],
+        reads: ['ORDERS', 'EXECUTIONS', 'MARKET', 'CONTROL', 'RISK'],
+      };
     case 'execution':
-      return { writes: [s.executionsAll()], reads: ['ORDERS', 'EXECUTIONS', 'MARKET', 'CONTROL'] };
+      // Intents: orders submitted over gRPC and the child orders of execution algorithms go to
+      // risk like every other order; only what risk approves comes back to be sent to a venue.
+      return { writes: [s.executionsAll(), s.intentsAll()], reads: ['ORDERS', 'EXECUTIONS', 'MARKET', 'CONTROL'] };
     case 'recorder':
-      // CONTROL: the audit of risk limit changes (ctl.config.risk).
-      return { writes: [], reads: ['ORDERS', 'EXECUTIONS', 'MARKET', 'CONTROL'] };
+      // CONTROL: the audit of risk limit changes (ctl.config.risk); RISK: risk's equity curve and events.
+      return { writes: [], reads: ['ORDERS', 'EXECUTIONS', 'MARKET', 'CONTROL', 'RISK'] };
   }
 }
 

@@ -1,6 +1,10 @@
 import { InvalidSubjectTokenError } from './errors';
 
-const TOKEN = /^[A-Za-z0-9_-]+$/;
+/**
+ * At most 256 characters: a token comes from requests (a kill switch's symbol or strategy), and a
+ * subject past NATS's 4 KiB control line makes the server drop the whole connection.
+ */
+const TOKEN = /^[A-Za-z0-9_-]{1,256}$/;
 
 function token(value: string, role: string): string {
   if (!TOKEN.test(value)) throw new InvalidSubjectTokenError(value, role);
@@ -8,8 +12,10 @@ function token(value: string, role: string): string {
 }
 
 /** Execution event kinds as they appear in subjects. */
-export type ExecutionSubjectKind = 'ack' | 'fill' | 'cancel' | 'reject';
+export type ExecutionSubjectKind = 'ack' | 'fill' | 'cancel' | 'reject' | 'expire';
 export type MarketDataKind = 'trades' | 'book' | 'bbo';
+/** Kinds of risk events (`risk.event.<kind>`). */
+export type RiskEventKind = 'breaker' | 'stop';
 
 /**
  * Every subject of the platform, built in one place so services never spell one by hand.
@@ -34,6 +40,10 @@ export class Subjects {
   /** Bars of one interval (`1m`, `v10`): `md.<venue>.<symbol>.bars.<interval>`. */
   bars(venue: string, symbol: string, interval: string): string {
     return this.s('md', token(venue, 'venue'), token(symbol, 'symbol'), 'bars', token(interval, 'bar interval'));
+  }
+  /** Bars of one interval of every symbol of a venue: `md.<venue>.*.bars.<interval>`. */
+  barsOfVenue(venue: string, interval: string): string {
+    return this.s('md', token(venue, 'venue'), '*', 'bars', token(interval, 'bar interval'));
   }
   /** Bars of every venue, symbol and interval. */
   barsAll(): string {
@@ -118,8 +128,41 @@ export class Subjects {
   config(service: string): string {
     return this.s('ctl', 'config', token(service, 'service'));
   }
+  /** Risk's checkpoint of the stop on one symbol's position (last value per subject). */
+  stop(symbol: string): string {
+    return this.s('ctl', 'stop', token(symbol, 'symbol'));
+  }
+  stopsAll(): string {
+    return this.s('ctl', 'stop', '*');
+  }
+  /** Risk's checkpoint of one account's circuit breaker (last value per subject). */
+  breaker(account: string): string {
+    return this.s('ctl', 'breaker', token(account, 'account'));
+  }
+  breakersAll(): string {
+    return this.s('ctl', 'breaker', '*');
+  }
   controlAll(): string {
     return this.s('ctl', '>');
+  }
+
+  /** One account's equity curve, published by risk. */
+  riskEquity(account: string): string {
+    return this.s('risk', 'equity', token(account, 'account'));
+  }
+  riskEquityAll(): string {
+    return this.s('risk', 'equity', '*');
+  }
+  /** Risk's events of one kind (`breaker`, `stop`). */
+  riskEvent(kind: RiskEventKind): string {
+    return this.s('risk', 'event', token(kind, 'risk event kind'));
+  }
+  riskEventsAll(): string {
+    return this.s('risk', 'event', '*');
+  }
+  /** Every subject of the RISK stream. */
+  riskAll(): string {
+    return this.s('risk', '>');
   }
 
   /**
@@ -141,7 +184,18 @@ export class Subjects {
       case 'exec':
         return `exec.{venue}.{symbol}.${t[3] ?? ''}`;
       case 'ctl':
-        return t[1] === 'killswitch' ? 'ctl.killswitch.{scope}' : 'ctl.config.{service}';
+        switch (t[1]) {
+          case 'killswitch':
+            return 'ctl.killswitch.{scope}';
+          case 'stop':
+            return 'ctl.stop.{symbol}';
+          case 'breaker':
+            return 'ctl.breaker.{account}';
+          default:
+            return 'ctl.config.{service}';
+        }
+      case 'risk':
+        return t[1] === 'equity' ? 'risk.equity.{account}' : `risk.event.${t[2] ?? ''}`;
       default:
         return rel;
     }

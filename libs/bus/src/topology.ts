@@ -3,7 +3,7 @@ import type { ConsumerConfig, StreamConfig } from '@nats-io/jetstream';
 import { Subjects } from './subjects';
 
 /** The platform's streams (see docs/architecture.md for why each has its retention). */
-export type StreamKey = 'MARKET' | 'BOOKS' | 'SIGNALS' | 'ORDERS' | 'EXECUTIONS' | 'CONTROL';
+export type StreamKey = 'MARKET' | 'BOOKS' | 'SIGNALS' | 'ORDERS' | 'EXECUTIONS' | 'CONTROL' | 'RISK';
 
 /** Services that own durable consumers. */
 export type ConsumerOwner = 'risk' | 'execution' | 'coordinator' | 'recorder';
@@ -37,6 +37,8 @@ export interface TopologyOptions {
   duplicateWindowMs?: number;
   /** Memory storage for market data trades durability for speed; off by default. */
   marketInMemory?: boolean;
+  /** How long risk's equity curve and events are kept on the bus, ms (their history lives in PostgreSQL). */
+  riskMaxAgeMs?: number;
 }
 
 const MS = 1_000_000; // JetStream durations are nanoseconds
@@ -46,6 +48,7 @@ const DEFAULTS: Required<TopologyOptions> = {
   marketMaxBytes: 1024 * 1024 * 1024,
   duplicateWindowMs: 5 * 60 * 1000,
   marketInMemory: false,
+  riskMaxAgeMs: 30 * 24 * 60 * 60 * 1000,
 };
 
 /** Redelivery delays for money-carrying consumers; max_deliver is one more than the steps. */
@@ -152,7 +155,21 @@ export class Topology {
           storage: StorageType.File,
           max_msgs_per_subject: 1,
           allow_direct: true,
-          description: 'Kill switches and runtime config, last value per subject',
+          description: 'Kill switches, runtime config and risk checkpoints (stops, circuit breaker), last value per subject',
+        },
+      },
+      {
+        key: 'RISK',
+        config: {
+          ...common,
+          name: this.streamName('RISK'),
+          subjects: [this.subjects.riskAll()],
+          // History, not state: every point of the equity curve and every event is kept (the
+          // recorder persists them); risk reads back only the last equity point after a restart.
+          retention: RetentionPolicy.Limits,
+          storage: StorageType.File,
+          max_age: o.riskMaxAgeMs * MS,
+          description: 'Risk equity curve and events (circuit breaker, stops)',
         },
       },
     ];
@@ -225,6 +242,9 @@ export class Topology {
           this.moneyConsumer('recorder', 'MARKET', 'recorder-bars', s.barsAll(), 4096),
           // The audit of risk limit changes: inserts keyed by revision, so order does not matter.
           this.moneyConsumer('recorder', 'CONTROL', 'recorder-risk-limits', s.config('risk'), 16),
+          // Risk's equity curve and events: inserts keyed by (account, time) and event id.
+          this.moneyConsumer('recorder', 'RISK', 'recorder-risk-equity', s.riskEquityAll(), 64),
+          this.moneyConsumer('recorder', 'RISK', 'recorder-risk-events', s.riskEventsAll(), 64),
         ];
     }
   }

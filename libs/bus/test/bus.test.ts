@@ -2,7 +2,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { Trade, OrderIntent, Side } from '@meridian/proto';
 import { createTestEnvironment, waitFor } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
-import { Bus, PoisonMessageError, provisionTopology, traceIdOf, MissingConsumerError, InvalidStartSequenceError } from '../src';
+import { Bus, PoisonMessageError, provisionTopology, traceIdOf, MissingConsumerError, InvalidStartSequenceError, InvalidStartTimeError } from '../src';
 import type { Delivery } from '../src';
 
 new NodeTracerProvider().register();
@@ -28,9 +28,9 @@ function intent(id: string): OrderIntent {
 
 test('provisioning twice is idempotent and declares every stream', async () => {
   const again = await provisionTopology(bus.jsm, bus.topology, [shard]);
-  expect(again.streams.map((s) => s.action)).toEqual(Array(6).fill('updated'));
+  expect(again.streams.map((s) => s.action)).toEqual(Array(7).fill('updated'));
   const names = again.streams.map((s) => s.name);
-  expect(names).toEqual(['MARKET', 'BOOKS', 'SIGNALS', 'ORDERS', 'EXECUTIONS', 'CONTROL'].map((k) => `${env.namespace}_${k}`));
+  expect(names).toEqual(['MARKET', 'BOOKS', 'SIGNALS', 'ORDERS', 'EXECUTIONS', 'CONTROL', 'RISK'].map((k) => `${env.namespace}_${k}`));
 });
 
 test('a repeated Nats-Msg-Id is deduplicated', async () => {
@@ -123,6 +123,41 @@ test('follow refuses a start sequence that is not a stream sequence', async () =
   const subject = bus.subjects.marketData('sim', 'ETH-USDT', 'trades');
   await expect(bus.follow('MARKET', subject, Trade, () => undefined, { deliver: { startSeq: 0 } })).rejects.toBeInstanceOf(InvalidStartSequenceError);
   await expect(bus.follow('MARKET', subject, Trade, () => undefined, { deliver: { startSeq: 1.5 } })).rejects.toThrow(/invalid start sequence 1.5/);
+});
+
+test('follow from a time reads what was stored since then, of the filtered subjects only', async () => {
+  const subject = bus.subjects.bars('sim', 'ADA-USDT', '1m');
+  await bus.publish(subject, Trade, Trade.fromPartial({ tradeId: 'before' }));
+  await new Promise((r) => setTimeout(r, 50));
+  const since = new Date();
+  await new Promise((r) => setTimeout(r, 50));
+  await bus.publish(subject, Trade, Trade.fromPartial({ tradeId: 'after-1' }));
+  await bus.publish(bus.subjects.bars('sim', 'XRP-USDT', '1m'), Trade, Trade.fromPartial({ tradeId: 'other-symbol' }));
+  await bus.publish(bus.subjects.bars('sim', 'ADA-USDT', '5m'), Trade, Trade.fromPartial({ tradeId: 'other-interval' }));
+  await bus.publish(subject, Trade, Trade.fromPartial({ tradeId: 'after-2' }));
+  const seen: string[] = [];
+  let caughtUp = false;
+  const handle = await bus.follow('MARKET', bus.subjects.barsOfVenue('sim', '1m'), Trade, (t) => void seen.push(t.tradeId), {
+    deliver: { startTime: since },
+    onCaughtUp: () => (caughtUp = true),
+  });
+  await waitFor('the look-back caught up', () => caughtUp);
+  await handle.stop();
+  expect(seen).toEqual(['after-1', 'other-symbol', 'after-2']);
+  await expect(bus.follow('MARKET', subject, Trade, () => undefined, { deliver: { startTime: new Date(Number.NaN) } })).rejects.toBeInstanceOf(InvalidStartTimeError);
+});
+
+test('subjects and templates of the risk stream and risk checkpoints', () => {
+  const s = bus.subjects;
+  expect(s.template(s.riskEquity('main'))).toBe('risk.equity.{account}');
+  expect(s.template(s.riskEvent('breaker'))).toBe('risk.event.breaker');
+  expect(s.template(s.stop('BTC-USDT'))).toBe('ctl.stop.{symbol}');
+  expect(s.template(s.breaker('main'))).toBe('ctl.breaker.{account}');
+  expect(s.template(s.config('risk'))).toBe('ctl.config.{service}');
+  expect(() => s.riskEquity('a.b')).toThrow(/invalid account "a.b"/);
+  const risk = bus.topology.streams().find((d) => d.key === 'RISK')!.config;
+  expect(risk.subjects).toEqual([`${env.namespace}.risk.>`]);
+  expect(risk.max_age).toBe(30 * 24 * 60 * 60 * 1000 * 1_000_000);
 });
 
 test('subjects refuse tokens that would split a subject', () => {

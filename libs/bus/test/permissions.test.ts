@@ -29,7 +29,9 @@ describe('NATS permissions per role', () => {
 
   it('give each stream subject one writer (BBO: ingestion and the order book)', () => {
     const writers = (subject: string) => NATS_ROLES.filter((r) => r !== 'bootstrap' && allowed(natsPermissions(topology, r).publish, subject));
-    expect(writers(s.intent('BTC-USDT'))).toEqual(['coordinator']);
+    // Risk writes the closing intents of triggered stops and execution the orders it is given
+    // (gRPC, algorithms); risk's intent consumer checks them all.
+    expect(writers(s.intent('BTC-USDT'))).toEqual(['coordinator', 'risk', 'execution']);
     expect(writers(s.execution('paper', 'BTC-USDT', 'fill'))).toEqual(['execution']);
     expect(writers(s.signal('momentum', 'BTC-USDT'))).toEqual(['inference']);
     expect(writers(s.marketData('sim', 'BTC-USDT', 'trades'))).toEqual(['ingestion']);
@@ -39,6 +41,12 @@ describe('NATS permissions per role', () => {
     // Risk writes its own configuration (limits changes), and no other service's.
     expect(writers(s.config('risk'))).toEqual(['risk']);
     for (const service of ['execution', 'coordinator', 'recorder']) expect(writers(s.config(service))).toEqual([]);
+    // Risk alone writes its checkpoints (stops, circuit breaker), equity curve and events.
+    expect(writers(s.stop('BTC-USDT'))).toEqual(['risk']);
+    expect(writers(s.breaker('main'))).toEqual(['risk']);
+    expect(writers(s.riskEquity('main'))).toEqual(['risk']);
+    expect(writers(s.riskEvent('breaker'))).toEqual(['risk']);
+    expect(writers(s.riskEvent('stop'))).toEqual(['risk']);
   });
 
   it("let no service change the topology or use another namespace's streams", () => {
@@ -53,7 +61,7 @@ describe('NATS permissions per role', () => {
     }
     // The recorder writes nothing to any stream.
     expect(natsPermissions(topology, 'recorder').publish.filter((p) => !p.startsWith('$JS.'))).toEqual([]);
-    // It reads every stream its durables are on (CONTROL: the audit of risk limit changes).
+    // It reads every stream its durables are on (CONTROL: the audit of risk limit changes; RISK: the equity curve and events).
     const recorder = natsPermissions(topology, 'recorder').publish;
     for (const d of topology.durables('recorder', { symbols: ['BTC-USDT'], venues: ['paper'] })) {
       expect({ d: d.config.durable_name, allowed: allowed(recorder, `$JS.API.CONSUMER.MSG.NEXT.${d.stream}.${d.config.durable_name}`) }).toEqual({ d: d.config.durable_name, allowed: true });
@@ -67,6 +75,8 @@ describe('NATS permissions per role', () => {
     ]);
     expect(text).toContain('user: "meridian-risk"\n      password: $RISK_PASSWORD');
     expect(text).toContain('password: "literal \\"quoted\\""');
-    expect(text).toContain('publish: { allow: ["ns1.ord.approved.>", "ns1.ord.rejected.>", "ns1.ctl.killswitch.>", "ns1.ctl.config.risk", "$JS.API.INFO"');
+    expect(text).toContain(
+      'publish: { allow: ["ns1.ord.approved.>", "ns1.ord.rejected.>", "ns1.ctl.killswitch.>", "ns1.ctl.config.risk", "ns1.ctl.stop.*", "ns1.ctl.breaker.*", "ns1.risk.>", "ns1.ord.intent.*", "$JS.API.INFO"',
+    );
   });
 });

@@ -41,9 +41,13 @@ export function fillOf(report: ExecutionReport): { side: DomainSide; quantity: D
   };
 }
 
-/** True when the report ends the order without (further) fills: a cancel or a reject. */
+/** True when the report ends the order without (further) fills: a cancel, a reject or an expiry. */
 export function endsOrder(report: ExecutionReport): boolean {
-  return report.kind === ExecutionKind.EXECUTION_KIND_CANCEL || report.kind === ExecutionKind.EXECUTION_KIND_REJECT;
+  return (
+    report.kind === ExecutionKind.EXECUTION_KIND_CANCEL ||
+    report.kind === ExecutionKind.EXECUTION_KIND_REJECT ||
+    report.kind === ExecutionKind.EXECUTION_KIND_EXPIRE
+  );
 }
 
 /** An exact bar of one series, as the bar aggregators build it and the history store keeps it. */

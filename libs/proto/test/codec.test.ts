@@ -128,6 +128,9 @@ describe('OrderIntent', () => {
       limitPrice: '65432.10',
       referencePrice: '65430',
       tsNs: TS_NS,
+      stopPrice: '65000',
+      postOnly: true,
+      parentOrderId: '01JD6Z8N7Q2V3W4X5Y6Z7A8B9D',
     };
     const back = roundTrip(OrderIntent, msg);
     expect(back).toEqual(msg);

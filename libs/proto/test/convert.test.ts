@@ -14,6 +14,7 @@ test('fillOf reads a fill in domain terms and nothing else', () => {
 test('endsOrder is true for cancels and rejects only', () => {
   expect(endsOrder(report(ExecutionKind.EXECUTION_KIND_CANCEL))).toBe(true);
   expect(endsOrder(report(ExecutionKind.EXECUTION_KIND_REJECT))).toBe(true);
+  expect(endsOrder(report(ExecutionKind.EXECUTION_KIND_EXPIRE))).toBe(true);
   expect(endsOrder(report(ExecutionKind.EXECUTION_KIND_FILL))).toBe(false);
   expect(endsOrder(report(ExecutionKind.EXECUTION_KIND_ACK))).toBe(false);
 });

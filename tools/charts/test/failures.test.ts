@@ -36,7 +36,23 @@ describe('render-time checks refuse bad values with a message naming them', () =
   });
 
   it('an execution venue that global.venues does not list', () => {
-    expect(refusal({ execution: { config: { VENUE: 'okx' } } })).toContain('execution runs on venue "okx", which global.venues does not list');
+    const credentials = { existingSecret: 'okx', keys: { OKX_API_KEY: 'k', OKX_API_SECRET: 's', OKX_API_PASSPHRASE: 'p' } };
+    expect(refusal({ execution: { config: { VENUE: 'okx' }, venueCredentials: credentials } })).toContain('execution runs on venue "okx", which global.venues does not list');
+  });
+
+  it('a live execution venue without its credentials', () => {
+    expect(refusal({ global: { venues: ['okx'] }, execution: { config: { VENUE: 'okx' }, venueCredentials: { existingSecret: 'okx', keys: { OKX_API_KEY: 'k', OKX_API_SECRET: 's' } } } })).toContain(
+      'meridian-execution: VENUE okx needs OKX_API_PASSPHRASE; map it to a key of a Secret in venueCredentials.keys',
+    );
+    expect(refusal({ global: { venues: ['paper', 'alpaca'] }, execution: { shards: shards(['a', ['BTC-USDT']], ['b', ['ETH-USDT']]).map((s, i) => (i === 1 ? { ...s, config: { VENUE: 'alpaca' } } : s)) } })).toContain(
+      'meridian-execution-b: VENUE alpaca needs ALPACA_API_KEY_ID',
+    );
+  });
+
+  it('paper-venue instrument rules for a symbol the workload does not own', () => {
+    expect(refusal({ execution: { shards: shards(['a', ['BTC-USDT']], ['b', ['ETH-USDT']]), config: { PAPER_INSTRUMENTS: 'BTC-USDT=0.1/0.0001' } } })).toContain(
+      "meridian-execution-b: PAPER_INSTRUMENTS lists BTC-USDT, which is not one of this workload's symbols (ETH-USDT)",
+    );
   });
 
   it('a grace period shorter than the graceful shutdown', () => {
@@ -67,6 +83,11 @@ describe('the values schemas refuse bad values before anything renders', () => {
     ['shards on a service that does not shard', { risk: { shards: shards(['a', ['BTC-USDT']]) } }, 'risk:\n- (root): Additional property shards is not allowed'],
     ['a lower-case symbol', { global: { symbols: ['btc-usdt'] } }, 'meridian:\n- global.symbols.0: Does not match pattern'],
     ['a typo at the top level', { ingestion: { replicaz: 1 } }, 'ingestion:\n- (root): Additional property replicaz is not allowed'],
+    ['an execution venue the service has no adapter for', { execution: { config: { VENUE: 'binance' } } }, 'execution:\n- config.VENUE: config.VENUE must be one of the following: "paper", "okx", "alpaca"'],
+    ['a negative taker fee (only the maker fee may be a rebate)', { execution: { config: { MAKER_FEE: '-0.0001', TAKER_FEE: '-0.0001' } } }, 'execution:\n- config.TAKER_FEE: Does not match pattern'],
+    ['paper balances that are not CURRENCY=amount', { execution: { config: { PAPER_BALANCES: 'USDT=1000,btc=1' } } }, 'execution:\n- config.PAPER_BALANCES: Does not match pattern'],
+    ['a zero tick in the paper instrument rules', { execution: { config: { PAPER_INSTRUMENTS: 'BTC-USDT=0/0.0001' } } }, 'execution:\n- config.PAPER_INSTRUMENTS: Does not match pattern'],
+    ['a venue URL of the wrong scheme', { execution: { config: { OKX_WS_URL: 'https://ws.okx.com:8443/ws/v5/private' } } }, 'execution:\n- config.OKX_WS_URL: Does not match pattern'],
     ['a shard name that cannot be part of an object name', { 'order-book': { shards: shards(['Majors', ['BTC-USDT', 'ETH-USDT']]) } }, 'order-book:\n- shards.0.name: Does not match pattern'],
   ])('%s', (_what, values, message) => {
     const detail = refusal(values);

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { renderChart } from '../src';
 import type { RenderedChart, RenderedObject, RenderOptions } from '../src';
+import type { VenueEndpoints } from './policies';
 
 export const repoRoot = resolve(__dirname, '..', '..', '..');
 export const chartsDir = join(repoRoot, 'charts');
@@ -70,4 +71,27 @@ export function podSpecOf(o: RenderedObject): any {
   const spec = o.spec as any;
   if (o.kind === 'Pod') return spec;
   return spec?.template?.spec;
+}
+
+/**
+ * The live venues' documented endpoints as the trading adapters define them (read from their
+ * sources in libs/venue-trading), so the venue egress the charts open follows the adapters.
+ */
+export function documentedVenueEndpoints(): VenueEndpoints {
+  const src = (path: string) => readFileSync(join(repoRoot, 'libs', 'venue-trading', 'src', path), 'utf8');
+  const okx = src(join('okx', 'config.ts'));
+  const constant = (name: string): string => {
+    const m = new RegExp(`export const ${name} = '([^']+)'`).exec(okx);
+    if (!m) throw new Error(`libs/venue-trading/src/okx/config.ts no longer defines ${name}`);
+    return m[1]!;
+  };
+  const alpaca = /ALPACA_BASE_URLS[^{]*\{\s*paper: '([^']+)',\s*live: '([^']+)'/.exec(src(join('alpaca', 'options.ts')));
+  if (!alpaca) throw new Error('libs/venue-trading/src/alpaca/options.ts no longer defines ALPACA_BASE_URLS as {paper, live}');
+  return {
+    okx: {
+      rest: { demo: constant('OKX_DEMO_REST_URL'), live: constant('OKX_LIVE_REST_URL') },
+      privateWs: { demo: constant('OKX_DEMO_PRIVATE_WS_URL'), live: constant('OKX_LIVE_PRIVATE_WS_URL') },
+    },
+    alpaca: { trading: { paper: alpaca[1]!, live: alpaca[2]! } },
+  };
 }

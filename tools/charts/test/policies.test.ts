@@ -1,6 +1,6 @@
 import { validateObjects } from '../src';
 import type { RenderedObject } from '../src';
-import { ofKind, podSpecOf, renderUmbrella } from './fixtures';
+import { documentedVenueEndpoints, envOf, ofKind, podSpecOf, renderUmbrella } from './fixtures';
 import {
   hugepageViolations,
   networkPolicyViolations,
@@ -9,6 +9,7 @@ import {
   probeViolations,
   securityViolations,
   selectorViolations,
+  venueEgressViolations,
 } from './policies';
 
 // The checks the render tests rely on must catch what they are for: each is shown a good
@@ -73,6 +74,27 @@ describe('the policy checks', () => {
     const policy = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'meridian-coordinator')!;
     (policy.spec as any).egress = (policy.spec as any).egress.filter((e: any) => !e.ports.some((p: any) => p.port === 53));
     expect(networkPolicyViolations(objects)).toContainEqual('NetworkPolicy/meridian-coordinator: no DNS egress');
+  });
+
+  it('find a pod on a live venue whose NetworkPolicy does not reach a port of its endpoints', () => {
+    const documented = documentedVenueEndpoints();
+    const objects = prod.objects.map(clone);
+    const onOkx = ofKind(objects, 'Deployment').filter((d) => envOf(d).VENUE === 'okx');
+    expect(onOkx.map((d) => d.metadata.name).sort()).toEqual(['meridian-execution-alts', 'meridian-execution-majors']);
+    expect(venueEgressViolations(objects, documented)).toEqual([]);
+    const policy = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'meridian-execution')!;
+    for (const rule of (policy.spec as any).egress) rule.ports = rule.ports.filter((p: any) => p.port !== 8443);
+    expect(venueEgressViolations(objects, documented)).toEqual([
+      `Deployment/meridian-execution-majors: trades on okx at ${documented.okx.privateWs.demo}, but no NetworkPolicy selecting it allows egress to TCP port 8443`,
+      `Deployment/meridian-execution-alts: trades on okx at ${documented.okx.privateWs.demo}, but no NetworkPolicy selecting it allows egress to TCP port 8443`,
+    ]);
+    // Alpaca through a proxy on another port: its stream is derived from the same host and port.
+    const alpaca = deployment('meridian-execution-majors');
+    podSpecOf(alpaca).containers[0].env = [{ name: 'VENUE', value: 'alpaca' }, { name: 'ALPACA_TRADING_URL', value: 'http://alpaca-proxy:8080' }];
+    expect(venueEgressViolations([alpaca, ...ofKind(prod.objects, 'NetworkPolicy')], documented)).toEqual([
+      'Deployment/meridian-execution-majors: trades on alpaca at http://alpaca-proxy:8080, but no NetworkPolicy selecting it allows egress to TCP port 8080',
+      'Deployment/meridian-execution-majors: trades on alpaca at ws://alpaca-proxy:8080/stream, but no NetworkPolicy selecting it allows egress to TCP port 8080',
+    ]);
   });
 
   it('find an inline credential, a rendered Secret and a known secret value', () => {

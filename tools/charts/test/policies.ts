@@ -3,7 +3,7 @@
  * violations, worded so that a failing test says which object broke which rule.
  */
 import type { RenderedObject } from '../src';
-import { ofKind, podSpecOf } from './fixtures';
+import { envOf, ofKind, podSpecOf } from './fixtures';
 
 const podKinds = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'Pod']);
 
@@ -158,6 +158,60 @@ export function networkPolicyViolations(objects: readonly RenderedObject[]): str
       const dns = egress.some((e) => (e.ports ?? []).some((port: any) => port.port === 53));
       if (!dns) out.push(`${id(p)}: no DNS egress`);
       if (egress.some((e) => !e.ports)) out.push(`${id(p)}: an egress rule allows every port`);
+    }
+  }
+  return out;
+}
+
+/** The documented endpoints of the live venues (libs/venue-trading), by environment. */
+export interface VenueEndpoints {
+  readonly okx: { readonly rest: Readonly<Record<'demo' | 'live', string>>; readonly privateWs: Readonly<Record<'demo' | 'live', string>> };
+  readonly alpaca: { readonly trading: Readonly<Record<'paper' | 'live', string>> };
+}
+
+/** The URLs an execution container connects to, from its env (VENUE, the environment, the URL overrides) and the documented ones. */
+export function venueEndpointsOf(env: Record<string, string>, documented: VenueEndpoints): string[] {
+  switch (env.VENUE) {
+    case 'okx': {
+      const e = env.OKX_ENV === 'live' ? 'live' : 'demo';
+      return [env.OKX_REST_URL || documented.okx.rest[e], env.OKX_WS_URL || documented.okx.privateWs[e]];
+    }
+    case 'alpaca': {
+      const trading = env.ALPACA_TRADING_URL || documented.alpaca.trading[env.ALPACA_ENV === 'live' ? 'live' : 'paper'];
+      // As the adapter derives it: the Trading API's host with ws(s):// and /stream.
+      const base = new URL(trading);
+      return [trading, env.ALPACA_STREAM_URL || `${base.protocol === 'https:' ? 'wss:' : 'ws:'}//${base.host}/stream`];
+    }
+    default:
+      return [];
+  }
+}
+
+function portOf(url: string): number {
+  const u = new URL(url);
+  if (u.port !== '') return Number(u.port);
+  return u.protocol === 'https:' || u.protocol === 'wss:' ? 443 : 80;
+}
+
+/**
+ * Every pod that trades on a live venue may open TCP connections to the ports of that venue's
+ * endpoints: for each, an egress rule of a NetworkPolicy selecting the pod allows the port.
+ */
+export function venueEgressViolations(objects: readonly RenderedObject[], documented: VenueEndpoints): string[] {
+  const policies = ofKind(objects, 'NetworkPolicy');
+  const out: string[] = [];
+  for (const d of ofKind(objects, 'Deployment')) {
+    const env = envOf(d);
+    const endpoints = venueEndpointsOf(env, documented);
+    if (endpoints.length === 0) continue;
+    const allowed = new Set<unknown>();
+    for (const p of policies.filter((p) => matches((p.spec as any).podSelector?.matchLabels, podLabels(d)))) {
+      for (const rule of (p.spec as any).egress ?? []) {
+        for (const port of rule.ports ?? []) if ((port.protocol ?? 'TCP') === 'TCP') allowed.add(port.port);
+      }
+    }
+    for (const url of endpoints) {
+      if (!allowed.has(portOf(url))) out.push(`${id(d)}: trades on ${env.VENUE} at ${url}, but no NetworkPolicy selecting it allows egress to TCP port ${portOf(url)}`);
     }
   }
   return out;

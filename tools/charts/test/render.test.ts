@@ -2,7 +2,7 @@ import { natsSchema } from '@meridian/runtime';
 import { helmOnPath, lintChart, renderChart, validateObjects } from '../src';
 import type { RenderedChart } from '../src';
 import { join } from 'node:path';
-import { chartsDir, umbrellaDir, envOf, mergedValues, ofKind, podSpecOf, renderUmbrella, serviceCharts, serviceOf, shardedServices, valueSets } from './fixtures';
+import { chartsDir, documentedVenueEndpoints, umbrellaDir, envOf, mergedValues, ofKind, podSpecOf, renderUmbrella, serviceCharts, serviceOf, shardedServices, valueSets } from './fixtures';
 import type { ValueSetName } from './fixtures';
 import {
   hugepageViolations,
@@ -12,6 +12,7 @@ import {
   probeViolations,
   securityViolations,
   selectorViolations,
+  venueEgressViolations,
 } from './policies';
 
 describe.each(Object.keys(valueSets) as ValueSetName[])('the umbrella chart with %s values', (set) => {
@@ -83,6 +84,10 @@ describe.each(Object.keys(valueSets) as ValueSetName[])('the umbrella chart with
 
   it('puts every service pod behind a NetworkPolicy', () => {
     expect(networkPolicyViolations(chart.objects)).toEqual([]);
+  });
+
+  it('lets every pod on a live venue reach the ports of its endpoints', () => {
+    expect(venueEgressViolations(chart.objects, documentedVenueEndpoints())).toEqual([]);
   });
 
   it('renders no secret value: credentials come from existing Secrets', () => {
@@ -209,10 +214,74 @@ describe('venue credentials', () => {
     expect(plainSecretViolations(chart.objects, chart.manifests)).toEqual([]);
   });
 
+  it('mount the OKX credentials execution reads through <KEY>_FILE, and open egress to the venue ports only where it trades live', () => {
+    const okxKeys = { OKX_API_KEY: 'api-key', OKX_API_SECRET: 'secret-key', OKX_API_PASSPHRASE: 'passphrase' };
+    const chart = renderUmbrella([], {
+      global: { venues: ['paper', 'okx'] },
+      execution: {
+        venueCredentials: { existingSecret: 'okx', keys: okxKeys },
+        shards: [
+          { name: 'live', symbols: ['BTC-USDT'], config: { VENUE: 'okx', OKX_ENV: 'live' } },
+          { name: 'paper', symbols: ['ETH-USDT'] },
+        ],
+      },
+    });
+    expect(validateObjects(chart.objects)).toEqual([]);
+    const workloads = ofKind(chart.objects, 'Deployment').filter((d) => serviceOf(d) === 'execution');
+    for (const d of workloads) {
+      const env = envOf(d);
+      expect({ name: d.metadata.name, key: env.OKX_API_KEY_FILE, secret: env.OKX_API_SECRET_FILE, passphrase: env.OKX_API_PASSPHRASE_FILE, plain: env.OKX_API_KEY }).toEqual({
+        name: d.metadata.name,
+        key: '/etc/meridian/venue/api-key',
+        secret: '/etc/meridian/venue/secret-key',
+        passphrase: '/etc/meridian/venue/passphrase',
+        plain: undefined,
+      });
+      const spec = podSpecOf(d);
+      expect(spec.volumes.find((v: any) => v.name === 'venue-credentials').secret).toEqual({
+        secretName: 'okx',
+        defaultMode: 0o440,
+        items: ['api-key', 'passphrase', 'secret-key'].map((k) => ({ key: k, path: k })),
+      });
+      expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'venue-credentials', mountPath: '/etc/meridian/venue', readOnly: true });
+    }
+    expect(workloads.map((d) => envOf(d).VENUE)).toEqual(['okx', undefined]);
+    expect(venueEgressViolations(chart.objects, documentedVenueEndpoints())).toEqual([]);
+    // One policy selects both shards: the live one's venue ports, after DNS and NATS.
+    const policy = ofKind(chart.objects, 'NetworkPolicy').find((p) => p.metadata.name === 'meridian-execution')!;
+    expect((policy.spec as any).egress.slice(2)).toEqual([
+      { ports: [443, 8443].map((port) => ({ port, protocol: 'TCP' })) },
+    ]);
+    expect(plainSecretViolations(chart.objects, chart.manifests)).toEqual([]);
+
+    // The paper venue runs in the process: no venue egress.
+    const paper = ofKind(renderUmbrella([]).objects, 'NetworkPolicy').find((p) => p.metadata.name === 'meridian-execution')!;
+    expect((paper.spec as any).egress.flatMap((r: any) => r.ports.map((p: any) => p.port))).toEqual([53, 53, 4222]);
+  });
+
+  it('open egress to the ports of overridden venue URLs, towards networkPolicy.venueTo, before extraEgress', () => {
+    const venueTo = [{ ipBlock: { cidr: '10.20.0.0/16' } }];
+    const otlp = { ports: [{ port: 4317, protocol: 'TCP' }] };
+    const chart = renderUmbrella([], {
+      global: { venues: ['alpaca'] },
+      execution: {
+        config: { VENUE: 'alpaca', ALPACA_TRADING_URL: 'http://alpaca-proxy.egress:8080' },
+        venueCredentials: { existingSecret: 'alpaca', keys: { ALPACA_API_KEY_ID: 'key-id', ALPACA_API_SECRET_KEY: 'secret-key' } },
+        networkPolicy: { venueTo, extraEgress: [otlp] },
+      },
+    });
+    expect(validateObjects(chart.objects)).toEqual([]);
+    expect(venueEgressViolations(chart.objects, documentedVenueEndpoints())).toEqual([]);
+    const policy = ofKind(chart.objects, 'NetworkPolicy').find((p) => p.metadata.name === 'meridian-execution')!;
+    expect((policy.spec as any).egress.slice(2)).toEqual([{ ports: [{ port: 8080, protocol: 'TCP' }], to: venueTo }, otlp]);
+  });
+
   it('refuse keys without a Secret, credentials the service does not read, and credentials in env', () => {
     expect(() => renderUmbrella([], { ingestion: { venueCredentials: { keys: { ALPACA_API_KEY_ID: 'k' } } } })).toThrow(/venueCredentials.keys is set but venueCredentials.existingSecret is empty/);
     expect(() => renderUmbrella([], { ingestion: { venueCredentials: { existingSecret: 's', keys: { OKX_API_KEY: 'k' } } } })).toThrow(/ingestion:\n- venueCredentials.keys/);
     expect(() => renderUmbrella([], { ingestion: { env: { ALPACA_API_SECRET_KEY: 'plain' } } })).toThrow(/ingestion:\n- env: Property name of "ALPACA_API_SECRET_KEY" does not match/);
+    expect(() => renderUmbrella([], { execution: { venueCredentials: { existingSecret: 's', keys: { BINANCE_API_KEY: 'k' } } } })).toThrow(/execution:\n- venueCredentials.keys/);
+    expect(() => renderUmbrella([], { execution: { env: { OKX_API_SECRET_FILE: '/tmp/secret' } } })).toThrow(/execution:\n- env: Property name of "OKX_API_SECRET_FILE" does not match/);
   });
 });
 

@@ -41,12 +41,19 @@ describe('the service charts values schemas', () => {
   });
 });
 
-/** The configuration keys a service declares (the upper-case keys of the schema object literal in its sources, indented two spaces). */
+/**
+ * The configuration keys a service declares: the upper-case keys, indented two spaces, of its
+ * config schemas, the object literals its sources assign to a `const ...schema` / `...Schema`.
+ * Only those literals: other upper-case maps (execution's TIME_IN_FORCE_WIRE: GTC, IOC…) are not
+ * configuration.
+ */
 function serviceConfigKeys(svc: string): string[] {
   const dir = join(chartsDir, '..', 'services', svc, 'src');
   const keys = new Set<string>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
-    for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/^  ([A-Z][A-Z0-9_]*): /gm)) keys.add(m[1]!);
+    for (const literal of readFileSync(join(dir, file), 'utf8').matchAll(/^(?:export )?const \w*[sS]chema = \{\n([\s\S]*?)^\};?$/gm)) {
+      for (const m of literal[1]!.matchAll(/^  ([A-Z][A-Z0-9_]*): /gm)) keys.add(m[1]!);
+    }
   }
   return [...keys].sort();
 }
@@ -59,14 +66,26 @@ describe('the charts config keys', () => {
   });
 });
 
+/** The credentials a service's sources read from `<KEY>` or `<KEY>_FILE`, found by `pattern` (its one capture group). */
+function credentialsRead(svc: string, pattern: RegExp): string[] {
+  const dir = join(chartsDir, '..', 'services', svc, 'src');
+  const read = new Set<string>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+    for (const m of readFileSync(join(dir, file), 'utf8').matchAll(pattern)) read.add(m[1]!);
+  }
+  return [...read].sort();
+}
+
 describe('venue credentials', () => {
-  it('are exactly the credentials ingestion reads from <KEY> or <KEY>_FILE', () => {
-    const dir = join(chartsDir, '..', 'services', 'ingestion', 'src');
-    const read = new Set<string>();
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
-      for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/readSecret\(env, '([A-Z0-9_]+)'\)/g)) read.add(m[1]!);
-    }
-    expect(read.size).toBeGreaterThan(0);
-    expect([...schemas.ingestion!.properties.venueCredentials.properties.keys.propertyNames.enum].sort()).toEqual([...read].sort());
+  it.each([
+    // ingestion reads them with readSecret(env, KEY); execution with credential(KEY, venue), which calls readSecret.
+    ['ingestion', /readSecret\(env, '([A-Z0-9_]+)'\)/g],
+    ['execution', /credential\('([A-Z0-9_]+)'/g],
+  ] as const)('%s: are exactly the credentials the service reads from <KEY> or <KEY>_FILE, and env refuses both forms', (svc, pattern) => {
+    const read = credentialsRead(svc, pattern);
+    expect(read.length).toBeGreaterThan(0);
+    expect([...schemas[svc]!.properties.venueCredentials.properties.keys.propertyNames.enum].sort()).toEqual(read);
+    const refused: string[] = schemas[svc]!.properties.env.propertyNames.not.enum;
+    for (const key of read) expect(refused).toEqual(expect.arrayContaining([key, `${key}_FILE`]));
   });
 });

@@ -1,0 +1,250 @@
+// The execution service against a real JetStream server (NATS_URL) with the paper venue: approved
+// orders reach the venue once and come back as acks and fills with exact fees; a resting order
+// fills as maker when the market trades through it; the slippage guard refuses before the venue;
+// cancels over gRPC; a restart neither repeats an ack nor loses a resting order; SubmitOrder goes
+// through risk (a real risk service) both ways.
+import { credentials, Metadata, status } from '@grpc/grpc-js';
+import type { ServiceError } from '@grpc/grpc-js';
+import { Bus, provisionTopology } from '@meridian/bus';
+import { nowNanos } from '@meridian/domain';
+import {
+  ApprovedOrder,
+  Bbo,
+  BookUpdateBatch,
+  ExecutionKind,
+  ExecutionReport,
+  ExecutionServiceClient,
+  OrderStatus,
+  OrderType,
+  Side,
+  TimeInForce,
+  TradeBatch,
+} from '@meridian/proto';
+import { SubmitOrderRequest } from '@meridian/proto';
+import type { CancelOrderResponse, GetOrderResponse, ListOrdersResponse, OrderIntent, SubmitOrderResponse } from '@meridian/proto';
+import { startService } from '@meridian/runtime';
+import type { StartedService } from '@meridian/runtime';
+import { ServiceProcess, assertBuilt, createTestEnvironment, waitFor } from '@meridian/testkit';
+import { join } from 'node:path';
+import type { TestEnvironment } from '@meridian/testkit';
+import { executionService } from '../src/service';
+
+jest.setTimeout(90_000);
+
+const SYMBOL = 'BTC-USDT';
+let env: TestEnvironment;
+let bus: Bus;
+let execution: StartedService<unknown> | undefined;
+let risk: ServiceProcess | undefined;
+let client: ExecutionServiceClient | undefined;
+const reports: ExecutionReport[] = [];
+let bookSeq = 1n;
+
+function serviceEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...env.env,
+    HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+    GRPC_PORT: '0',
+    LOG_LEVEL: 'fatal',
+    SYMBOLS: SYMBOL,
+    SHUTDOWN_TIMEOUT_MS: '5000',
+    VENUE: 'paper',
+    MARKET_VENUE: 'sim',
+    PAPER_INSTRUMENTS: `${SYMBOL}=0.01/0.0001`,
+    RECONCILE_INTERVAL_MS: '200',
+    ...extra,
+  };
+}
+
+async function startExecution(): Promise<void> {
+  execution = (await startService(executionService, serviceEnv())) as unknown as StartedService<unknown>;
+  client = new ExecutionServiceClient(`127.0.0.1:${execution.grpcPort}`, credentials.createInsecure());
+}
+
+async function stopExecution(): Promise<void> {
+  client?.close();
+  client = undefined;
+  await execution?.shutdown();
+  execution = undefined;
+}
+
+const lv = (price: string, size: string) => ({ price, size });
+
+async function publishBook(bids: { price: string; size: string }[], asks: { price: string; size: string }[]): Promise<void> {
+  await bus.publish(
+    bus.subjects.marketData('sim', SYMBOL, 'book'),
+    BookUpdateBatch,
+    BookUpdateBatch.fromPartial({ updates: [{ venue: 'sim', symbol: SYMBOL, seq: bookSeq++, snapshot: true, bids, asks, tsNs: nowNanos() }] }),
+  );
+}
+
+async function publishTrade(price: string, size: string, aggressor: Side): Promise<void> {
+  await bus.publish(
+    bus.subjects.marketData('sim', SYMBOL, 'trades'),
+    TradeBatch,
+    TradeBatch.fromPartial({ trades: [{ venue: 'sim', symbol: SYMBOL, tradeId: `t${bookSeq++}`, price, size, aggressor, tsNs: nowNanos() }] }),
+  );
+}
+
+function intent(cid: string, over: Partial<OrderIntent> = {}): OrderIntent {
+  return {
+    clientOrderId: cid,
+    strategy: 'test',
+    venue: 'paper',
+    symbol: SYMBOL,
+    side: Side.SIDE_BUY,
+    type: OrderType.ORDER_TYPE_MARKET,
+    timeInForce: TimeInForce.TIME_IN_FORCE_IOC,
+    quantity: '0.5',
+    limitPrice: '',
+    referencePrice: '100.1',
+    tsNs: nowNanos(),
+    stopPrice: '',
+    postOnly: false,
+    parentOrderId: '',
+    ...over,
+  };
+}
+
+/** Publishes an approval as risk would (the test's NATS user may). `msgId` differs per call, so a repeat is a redelivery, not a dedupe. */
+async function approve(i: OrderIntent, msgId = `${i.clientOrderId}-${Math.random()}`): Promise<void> {
+  await bus.publish(bus.subjects.approved('paper', SYMBOL), ApprovedOrder, ApprovedOrder.fromPartial({ intent: i, notional: '50', approvedTsNs: nowNanos() }), { msgId });
+}
+
+const of = (cid: string) => reports.filter((r) => r.clientOrderId === cid);
+const kinds = (cid: string) => of(cid).map((r) => r.kind);
+
+function call<Req, Res>(fn: (req: Req, md: Metadata, opts: { deadline: number }, cb: (err: ServiceError | null, res: Res) => void) => void, req: Req): Promise<Res> {
+  return new Promise((resolve, reject) => fn(req, new Metadata(), { deadline: Date.now() + 20_000 }, (err, res) => (err ? reject(err) : resolve(res))));
+}
+const getOrder = (cid: string) => call<{ clientOrderId: string }, GetOrderResponse>(client!.getOrder.bind(client!), { clientOrderId: cid });
+const cancelOrder = (cid: string) => call<{ clientOrderId: string; waitMs: number }, CancelOrderResponse>(client!.cancelOrder.bind(client!), { clientOrderId: cid, waitMs: 5_000 });
+// Built with fromPartial: grpc-js serialises a missing field of a plain object as the string "undefined".
+const submitOrder = (req: Partial<SubmitOrderRequest>) => call<SubmitOrderRequest, SubmitOrderResponse>(client!.submitOrder.bind(client!), SubmitOrderRequest.fromPartial(req));
+
+beforeAll(async () => {
+  env = await createTestEnvironment('exec');
+  bus = await Bus.connect({ servers: env.natsUrl, name: 'execution-test', namespace: env.namespace });
+  await provisionTopology(bus.jsm, bus.topology, [{ symbols: [SYMBOL], venues: ['paper'] }]);
+  await bus.follow('EXECUTIONS', bus.subjects.executionsAll(), ExecutionReport, (r) => void reports.push(r), { deliver: 'all' });
+  await startExecution();
+  await publishBook([lv('99.9', '1'), lv('99.8', '2')], [lv('100.1', '0.3'), lv('100.2', '1'), lv('120', '10')]);
+  await waitFor('the book mirrored', async () => (await fetch(`http://127.0.0.1:${execution!.httpPort}/readyz`)).ok, 20_000, 100);
+});
+
+afterAll(async () => {
+  client?.close();
+  await risk?.stop('SIGTERM');
+  await execution?.shutdown();
+  await bus?.close();
+  await env?.cleanup();
+});
+
+describe('approved orders at the paper venue', () => {
+  it('fills a market order against the mirrored book with exact taker fees, after one ack', async () => {
+    await approve(intent('m-1'));
+    await waitFor('m-1 filled', () => of('m-1').some((r) => r.status === OrderStatus.ORDER_STATUS_FILLED), 20_000, 50);
+    expect(kinds('m-1')).toEqual([ExecutionKind.EXECUTION_KIND_ACK, ExecutionKind.EXECUTION_KIND_FILL, ExecutionKind.EXECUTION_KIND_FILL]);
+    const fills = of('m-1').filter((r) => r.kind === ExecutionKind.EXECUTION_KIND_FILL);
+    expect(fills.map((f) => [f.fillQuantity, f.fillPrice, f.fee, f.maker])).toEqual([
+      ['0.3', '100.1', '0.015015', false],
+      ['0.2', '100.2', '0.01002', false],
+    ]);
+    expect(new Set(fills.map((f) => f.tradeId)).size).toBe(2);
+    expect(fills.every((f) => f.executionId === `m-1-fill-${f.tradeId}`)).toBe(true);
+    const order = (await getOrder('m-1')).order!;
+    expect(order).toMatchObject({ status: OrderStatus.ORDER_STATUS_FILLED, filledQuantity: '0.5', averageFillPrice: '100.14', fees: '0.025035' });
+  });
+
+  it('rests a limit order and fills it as maker when the market trades through its price', async () => {
+    await approve(intent('l-1', { type: OrderType.ORDER_TYPE_LIMIT, timeInForce: TimeInForce.TIME_IN_FORCE_GTC, limitPrice: '99.95', quantity: '0.4', referencePrice: '99.95' }));
+    await waitFor('l-1 acked', () => kinds('l-1').includes(ExecutionKind.EXECUTION_KIND_ACK), 20_000, 50);
+    expect((await getOrder('l-1')).order!.status).toBe(OrderStatus.ORDER_STATUS_ACKED);
+    await publishTrade('99.95', '1', Side.SIDE_SELL);
+    await waitFor('l-1 filled', () => of('l-1').some((r) => r.status === OrderStatus.ORDER_STATUS_FILLED), 20_000, 50);
+    const fill = of('l-1').find((r) => r.kind === ExecutionKind.EXECUTION_KIND_FILL)!;
+    expect(fill).toMatchObject({ fillQuantity: '0.4', fillPrice: '99.95', maker: true, fee: '0.007996' });
+  });
+
+  it('refuses an order whose expected slippage is beyond the limit, before the venue', async () => {
+    await approve(intent('s-1', { quantity: '5' }));
+    await waitFor('s-1 rejected', () => kinds('s-1').includes(ExecutionKind.EXECUTION_KIND_REJECT), 20_000, 50);
+    expect(kinds('s-1')).toEqual([ExecutionKind.EXECUTION_KIND_REJECT]);
+    expect(of('s-1')[0]!.reason).toMatch(/^SLIPPAGE_LIMIT: expected slippage \d+(\.\d+)? bps .* exceeds the limit of 100 bps/);
+  });
+
+  it('cancels a resting order over gRPC, once', async () => {
+    await approve(intent('c-1', { type: OrderType.ORDER_TYPE_LIMIT, timeInForce: TimeInForce.TIME_IN_FORCE_GTC, limitPrice: '95', quantity: '0.1', referencePrice: '95' }));
+    await waitFor('c-1 acked', () => kinds('c-1').includes(ExecutionKind.EXECUTION_KIND_ACK), 20_000, 50);
+    const res = await cancelOrder('c-1');
+    expect(res.order!.status).toBe(OrderStatus.ORDER_STATUS_CANCELLED);
+    await waitFor('c-1 cancel reported', () => kinds('c-1').includes(ExecutionKind.EXECUTION_KIND_CANCEL), 20_000, 50);
+    await expect(cancelOrder('c-1')).rejects.toMatchObject({ code: status.FAILED_PRECONDITION });
+    await expect(getOrder('nope')).rejects.toMatchObject({ code: status.NOT_FOUND });
+  });
+
+  it('sends a redelivered approval to the venue once', async () => {
+    const i = intent('d-1', { type: OrderType.ORDER_TYPE_LIMIT, timeInForce: TimeInForce.TIME_IN_FORCE_GTC, limitPrice: '96', quantity: '0.1', referencePrice: '96' });
+    await approve(i);
+    await approve(i);
+    await waitFor('d-1 acked', () => kinds('d-1').includes(ExecutionKind.EXECUTION_KIND_ACK), 20_000, 50);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(kinds('d-1')).toEqual([ExecutionKind.EXECUTION_KIND_ACK]);
+  });
+
+  it('keeps a resting order over a restart: no second ack, and it still fills, with new trade ids', async () => {
+    await approve(intent('r-1', { type: OrderType.ORDER_TYPE_LIMIT, timeInForce: TimeInForce.TIME_IN_FORCE_GTC, limitPrice: '99.5', quantity: '0.2', referencePrice: '99.5' }));
+    await waitFor('r-1 acked', () => kinds('r-1').includes(ExecutionKind.EXECUTION_KIND_ACK), 20_000, 50);
+    // Sell more than was bought: the paper account carries a short (a negative balance) into the restart.
+    await approve(intent('m-2', { side: Side.SIDE_SELL, quantity: '1', referencePrice: '99.9' }));
+    await waitFor('m-2 filled', () => of('m-2').some((r) => r.status === OrderStatus.ORDER_STATUS_FILLED), 20_000, 50);
+    await stopExecution();
+    await startExecution();
+    await publishBook([lv('99.9', '1'), lv('99.8', '2')], [lv('100.1', '0.3'), lv('100.2', '1'), lv('120', '10')]);
+    expect((await getOrder('r-1')).order!.status).toBe(OrderStatus.ORDER_STATUS_ACKED);
+    expect((await getOrder('m-1')).order!.status).toBe(OrderStatus.ORDER_STATUS_FILLED);
+    await publishTrade('99.5', '0.2', Side.SIDE_SELL);
+    await waitFor('r-1 filled', () => of('r-1').some((r) => r.status === OrderStatus.ORDER_STATUS_FILLED), 20_000, 50);
+    expect(kinds('r-1')).toEqual([ExecutionKind.EXECUTION_KIND_ACK, ExecutionKind.EXECUTION_KIND_FILL]);
+    const ids = reports.map((r) => r.executionId);
+    expect(new Set(ids).size).toBe(ids.length);
+    const list = await call<{ symbol: string; openOnly: boolean }, ListOrdersResponse>(client!.listOrders.bind(client!), { symbol: SYMBOL, openOnly: true });
+    expect(list.orders.map((o) => o.clientOrderId).sort()).toEqual(['d-1']);
+  });
+});
+
+describe('SubmitOrder', () => {
+  beforeAll(async () => {
+    await bus.publish(
+      bus.subjects.marketData('sim', SYMBOL, 'bbo'),
+      Bbo,
+      Bbo.fromPartial({ venue: 'sim', symbol: SYMBOL, seq: 1n, bid: { price: '99.9', size: '1' }, ask: { price: '100.1', size: '0.3' }, tsNs: nowNanos() }),
+    );
+    const riskDir = join(__dirname, '..', '..', 'risk');
+    assertBuilt(riskDir, '@meridian/risk');
+    const riskEnv = { ...serviceEnv(), LOG_LEVEL: 'info', RISK_MAX_ORDER_QUANTITY: '1', RISK_MAX_ORDER_NOTIONAL: '100000', RISK_MAX_POSITION: '100' };
+    risk = await ServiceProcess.start(riskDir, Object.fromEntries(Object.entries(riskEnv).filter((e): e is [string, string] => e[1] !== undefined)), { name: 'risk', timeoutMs: 60_000 });
+  });
+
+  it('sends an order through risk to the venue and answers with the order', async () => {
+    const res = await submitOrder({ intent: intent('', { quantity: '0.1' }), waitMs: 10_000 });
+    expect(res.outcome).toBe('ACCEPTED');
+    expect(res.order!.clientOrderId).not.toBe('');
+    await waitFor('filled', async () => (await getOrder(res.order!.clientOrderId)).order!.status === OrderStatus.ORDER_STATUS_FILLED, 20_000, 50);
+  });
+
+  it("answers with risk's rejection, reason and numbers", async () => {
+    const res = await submitOrder({ intent: intent('big-1', { quantity: '2' }), waitMs: 10_000 });
+    expect(res).toMatchObject({ outcome: 'REJECTED', reason: 'MAX_ORDER_QUANTITY' });
+    expect(res.detail).toMatch(/2/);
+    expect(kinds('big-1')).toEqual([]);
+  });
+
+  it('refuses what cannot be an order on this shard', async () => {
+    await expect(submitOrder({ intent: intent('x-1', { symbol: 'ETH-USDT' }) })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    await expect(submitOrder({ intent: intent('x-2', { venue: 'okx' }) })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    await expect(submitOrder({ intent: intent('x-3', { quantity: 'lots' }) })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    await expect(submitOrder({})).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+  });
+});
