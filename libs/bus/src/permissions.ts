@@ -39,7 +39,8 @@ function flows(topology: Topology, role: Exclude<NatsRole, 'bootstrap'>): { writ
     case 'execution':
       // Intents: orders submitted over gRPC and the child orders of execution algorithms go to
       // risk like every other order; only what risk approves comes back to be sent to a venue.
-      return { writes: [s.executionsAll(), s.intentsAll()], reads: ['ORDERS', 'EXECUTIONS', 'MARKET', 'CONTROL'] };
+      // Parents: the life of those algorithms' parent orders, to carry them over a restart.
+      return { writes: [s.executionsAll(), s.intentsAll(), s.parentsAll()], reads: ['ORDERS', 'EXECUTIONS', 'MARKET', 'CONTROL'] };
     case 'recorder':
       // CONTROL: the audit of risk limit changes (ctl.config.risk); RISK: risk's equity curve and events.
       return { writes: [], reads: ['ORDERS', 'EXECUTIONS', 'MARKET', 'CONTROL', 'RISK'] };

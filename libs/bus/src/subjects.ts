@@ -96,6 +96,13 @@ export class Subjects {
   rejected(symbol: string): string {
     return this.s('ord', 'rejected', token(symbol, 'symbol'));
   }
+  /** The life of the parent orders of execution algorithms on one venue and symbol. */
+  parents(venue: string, symbol: string): string {
+    return this.s('ord', 'parent', token(venue, 'venue'), token(symbol, 'symbol'));
+  }
+  parentsAll(): string {
+    return this.s('ord', 'parent', '>');
+  }
   rejectedAll(): string {
     return this.s('ord', 'rejected', '>');
   }
@@ -180,7 +187,7 @@ export class Subjects {
       case 'sig':
         return 'sig.{model}.{symbol}';
       case 'ord':
-        return t[1] === 'approved' ? 'ord.approved.{venue}.{symbol}' : `ord.${t[1]}.{symbol}`;
+        return t[1] === 'approved' || t[1] === 'parent' ? `ord.${t[1]}.{venue}.{symbol}` : `ord.${t[1]}.{symbol}`;
       case 'exec':
         return `exec.{venue}.{symbol}.${t[3] ?? ''}`;
       case 'ctl':

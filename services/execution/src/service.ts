@@ -9,6 +9,7 @@ import {
   ExecutionServiceService,
   OrderIntent,
   OrderRejection,
+  ParentOrderEvent,
   TradeBatch,
   sideFromWire,
 } from '@meridian/proto';
@@ -29,6 +30,8 @@ import { referencePriceOf, termsOfIntent, venueRequestOf } from './terms';
 import { applyVenueFill, applyVenueState } from './venue-sync';
 import type { ApplyEvent } from './venue-sync';
 import { createVenue } from './venues';
+import { ParentManager, ParentRequestError, emptyHistory, foldParentEvent } from './parents';
+import type { Grid, ParentHistory } from './parents';
 
 const DEFAULT_WAIT_MS = 5_000;
 const MAX_WAIT_MS = 60_000;
@@ -64,6 +67,42 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
       this.set(registry.open().length);
     },
   });
+
+  const parentsEnded = metrics.counter({ name: 'execution_parent_orders_ended_total', help: 'Parent orders of execution algorithms that ended, by outcome and reason', labelNames: ['outcome', 'reason'] });
+  /** Children the parent asked to cancel before risk's approval reached this service. */
+  const cancelBeforeVenue = new Set<string>();
+  const parents = new ParentManager({
+    bus,
+    venue: venueId,
+    logger,
+    cancelChild: (cid) => {
+      const entry = registry.get(cid);
+      if (!entry) {
+        cancelBeforeVenue.add(cid);
+        return;
+      }
+      if (entry.order.isTerminal) return;
+      void queueOf(entry.order.terms.symbol)
+        .run(async () => {
+          if (entry.order.isTerminal) return;
+          if (entry.order.state === 'new' && !entry.sent) {
+            apply(entry.order, { type: 'cancel', reason: 'PARENT_CANCELLED: cancelled before it reached the venue', tsNs: nowNanos() });
+            return;
+          }
+          await settle(entry, await withTimeout(() => venue.trading.cancel({ clientOrderId: cid, symbol: entry.order.terms.symbol })), 'cancel');
+        })
+        .catch((err) => logger.error({ err, clientOrderId: cid }, 'cancelling a child order failed'));
+    },
+    ended: (outcome, reason) => parentsEnded.inc({ outcome, reason }),
+  });
+  /** Parents' histories while the streams are replayed; restored once the venue is up. */
+  const histories = new Map<string, ParentHistory>();
+  let parentsLive = false;
+  const historyOf = (id: string): ParentHistory => {
+    let h = histories.get(id);
+    if (!h) histories.set(id, (h = emptyHistory()));
+    return h;
+  };
 
   const outbox = new ReportOutbox(bus, {
     published: () => undefined,
@@ -109,6 +148,9 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
       if (entry && entry.approvedNs > 0n) ackLatency.observe(Number(nowNanos() - entry.approvedNs) / 1e9);
     }
     registry.notify(order.clientOrderId);
+    if (order.terms.parentId !== undefined) {
+      void parents.onChildTransition(order, transition).catch((err) => logger.error({ err, clientOrderId: order.clientOrderId }, 'a parent order failed on its child'));
+    }
   };
 
   // ---- Rebuild: the orders this venue was given and what it already reported about them.
@@ -117,6 +159,15 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
   const rebuildFrom = (entry: OrderEntry, r: ExecutionReport) => {
     const event = eventOfReport(r);
     if (event) {
+      const parentId = entry.order.terms.parentId;
+      if (parentId !== undefined) {
+        const cid = entry.order.clientOrderId;
+        const u = historyOf(parentId).updates;
+        if (event.type === 'ack') u.push({ clientOrderId: cid, kind: 'ack', nowNs: event.tsNs });
+        if (event.type === 'fill' && !entry.order.hasFill(event.tradeId)) u.push({ clientOrderId: cid, kind: 'fill', fillQuantity: event.quantity, fillPrice: event.price, tradeId: event.tradeId, nowNs: event.tsNs });
+        if (event.type === 'cancel' || event.type === 'expire') u.push({ clientOrderId: cid, kind: 'cancel', reason: event.reason, nowNs: event.tsNs });
+        if (event.type === 'reject') u.push({ clientOrderId: cid, kind: 'reject', reason: event.reason, nowNs: event.tsNs });
+      }
       try {
         entry.order.apply(event);
       } catch (err) {
@@ -155,7 +206,35 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
       return undefined;
     }
   };
+  const riskRejections = new Map<string, OrderRejection>();
   for (const symbol of symbols) {
+    await bus.follow(
+      'ORDERS',
+      bus.subjects.parents(venueId, symbol),
+      ParentOrderEvent,
+      (e) => {
+        if (!parentsLive) foldParentEvent(historyOf(e.parentOrderId), e, symbol);
+      },
+      { deliver: 'all', onCaughtUp: gate.expect() },
+    );
+    // Risk's rejections: children of parents (history, then live) and SubmitOrder callers.
+    await bus.follow(
+      'ORDERS',
+      bus.subjects.rejected(symbol),
+      OrderRejection,
+      (r) => {
+        const i = r.intent;
+        if (!i || i.clientOrderId === '') return;
+        if (i.parentOrderId !== '') {
+          if (parentsLive) void parents.onRiskRejection(i.clientOrderId, r.reason).catch((err) => logger.error({ err }, 'a parent order failed on a rejection'));
+          else historyOf(i.parentOrderId).updates.push({ clientOrderId: i.clientOrderId, kind: 'reject', reason: r.reason, nowNs: r.rejectedTsNs });
+        }
+        riskRejections.set(i.clientOrderId, r);
+        if (riskRejections.size > REMEMBERED_REJECTIONS) riskRejections.delete(riskRejections.keys().next().value!);
+        registry.notify(i.clientOrderId);
+      },
+      { deliver: 'all', onCaughtUp: gate.expect() },
+    );
     await bus.follow('ORDERS', bus.subjects.approved(venueId, symbol), ApprovedOrder, (a) => void addApproved(a), { deliver: 'all', onCaughtUp: gate.expect() });
     await bus.follow(
       'EXECUTIONS',
@@ -307,6 +386,20 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
   const positionsCheck = await venue.checkPositions(registry);
   if (positionsCheck.length > 0) logger.warn({ mismatches: positionsCheck }, 'venue positions differ from the fills the platform recorded');
 
+  const grids = new Map<string, Grid>();
+  try {
+    for (const i of await venue.trading.instruments()) grids.set(i.symbol, { tickSize: i.tickSize, lotSize: i.lotSize });
+  } catch (err) {
+    logger.warn({ err }, 'the venue did not list its instruments: execution algorithms are refused until a restart');
+  }
+  for (const [id, h] of histories) {
+    const symbol = h.created?.intent.symbol ?? '';
+    const book = books.get(symbol);
+    await parents.restore(id, h, { bid: book?.bestBid()?.price, ask: book?.bestAsk()?.price }).catch((err) => logger.error({ err, parentOrderId: id }, 'a parent order could not be restored'));
+  }
+  histories.clear();
+  parentsLive = true;
+
   const reconcileTimer = setInterval(() => {
     for (const entry of registry.values()) {
       if (!entry.inDoubt) continue;
@@ -324,28 +417,34 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
       'MARKET',
       bus.subjects.marketData(config.MARKET_VENUE, symbol, 'book'),
       BookUpdateBatch,
-      (batch) => {
+      async (batch) => {
         for (const u of batch.updates) {
           const bids = u.bids.map((l) => ({ price: Decimal.parse(l.price), size: Decimal.parse(l.size) }));
           const asks = u.asks.map((l) => ({ price: Decimal.parse(l.price), size: Decimal.parse(l.size) }));
           const r = u.snapshot ? book.applySnapshot(u.seq, bids, asks) : book.applyDelta(u.seq, bids, asks);
           if (r.ok && venue.mirror) venue.mirror.book(symbol, { snapshot: u.snapshot, bids, asks });
         }
+        if (book.synced) await parents.onMarket(symbol, { nowNs: nowNanos(), bid: book.bestBid()?.price, ask: book.bestAsk()?.price });
       },
       { deliver: 'new' },
     );
-    if (venue.mirror) {
-      const mirror = venue.mirror;
-      await bus.follow(
-        'MARKET',
-        bus.subjects.marketData(config.MARKET_VENUE, symbol, 'trades'),
-        TradeBatch,
-        (batch) => {
-          for (const t of batch.trades) mirror.trade(symbol, { price: Decimal.parse(t.price), quantity: Decimal.parse(t.size), aggressor: sideFromWire(t.aggressor) });
-        },
-        { deliver: 'new' },
-      );
-    }
+    await bus.follow(
+      'MARKET',
+      bus.subjects.marketData(config.MARKET_VENUE, symbol, 'trades'),
+      TradeBatch,
+      async (batch) => {
+        let volume = Decimal.ZERO;
+        let last: Decimal | undefined;
+        for (const t of batch.trades) {
+          const trade = { price: Decimal.parse(t.price), quantity: Decimal.parse(t.size), aggressor: sideFromWire(t.aggressor) };
+          venue.mirror?.trade(symbol, trade);
+          volume = volume.add(trade.quantity);
+          last = trade.price;
+        }
+        if (last !== undefined) await parents.onMarket(symbol, { nowNs: nowNanos(), tradePrice: last, tradeVolume: volume });
+      },
+      { deliver: 'new' },
+    );
   }
   health.addCheck('books_synced', () => [...books.values()].every((b) => b.synced));
 
@@ -358,29 +457,15 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
       if (!entry) throw new PoisonMessageError('invalid_order', `approved order ${i.clientOrderId} has invalid terms`);
       // Redelivered after a restart: what was reported already stands; finish only what did not happen.
       if (entry.order.state !== 'new' || entry.sent) return;
+      if (cancelBeforeVenue.delete(entry.order.clientOrderId)) {
+        apply(entry.order, { type: 'cancel', reason: 'PARENT_CANCELLED: cancelled before it reached the venue', tsNs: nowNanos() });
+        return;
+      }
       if (entry.inDoubt) return reconcile(entry, 'redelivered');
       await send(entry);
     });
   };
   for (const decl of bus.topology.durables('execution', ctx.shard)) await bus.consume(decl, ApprovedOrder, onApproved);
-
-  // ---- Risk's rejections, for SubmitOrder callers.
-  const riskRejections = new Map<string, OrderRejection>();
-  for (const symbol of symbols) {
-    await bus.follow(
-      'ORDERS',
-      bus.subjects.rejected(symbol),
-      OrderRejection,
-      (r) => {
-        const cid = r.intent?.clientOrderId;
-        if (!cid) return;
-        riskRejections.set(cid, r);
-        if (riskRejections.size > REMEMBERED_REJECTIONS) riskRejections.delete(riskRejections.keys().next().value!);
-        registry.notify(cid);
-      },
-      { deliver: 'new' },
-    );
-  }
 
   const waitMsOf = (ms: number) => (ms === 0 ? DEFAULT_WAIT_MS : Math.min(ms, MAX_WAIT_MS));
   const wire = (entry: OrderEntry): Order => orderToWire(entry.order.snapshot());
@@ -390,7 +475,6 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
       void (async () => {
         const intent = call.request.intent;
         if (!intent) return callback(grpcError(Status.INVALID_ARGUMENT, 'intent is required'));
-        if (call.request.algo) return callback(grpcError(Status.UNIMPLEMENTED, 'execution algorithms are not served by this build'));
         const order: OrderIntent = { ...intent, clientOrderId: intent.clientOrderId || newId(), venue: intent.venue || venueId, tsNs: intent.tsNs || nowNanos() };
         if (order.venue !== venueId) return callback(grpcError(Status.INVALID_ARGUMENT, `venue ${JSON.stringify(order.venue)} is not this shard's venue ${venueId}`));
         if (!symbols.has(order.symbol)) return callback(grpcError(Status.INVALID_ARGUMENT, `symbol ${JSON.stringify(order.symbol)} is not on this shard (${[...symbols].join(', ')})`));
@@ -401,6 +485,18 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
           return callback(grpcError(Status.INVALID_ARGUMENT, (err as Error).message));
         }
         const cid = order.clientOrderId;
+        if (call.request.algo) {
+          const grid = grids.get(order.symbol);
+          if (!grid) return callback(grpcError(Status.FAILED_PRECONDITION, `the venue gave no trading rules for ${order.symbol}: execution algorithms need its tick and lot size`));
+          try {
+            const book = books.get(order.symbol)!;
+            await parents.create(order, call.request.algo, grid, { bid: book.bestBid()?.price, ask: book.bestAsk()?.price });
+          } catch (err) {
+            if (err instanceof ParentRequestError) return callback(grpcError(Status.INVALID_ARGUMENT, err.message));
+            return callback(grpcError(Status.UNAVAILABLE, `the parent order could not be stored: ${(err as Error).message}`));
+          }
+          return callback(null, { order: parents.wire(cid), outcome: 'ACCEPTED', reason: '', detail: '' });
+        }
         try {
           await bus.publish(bus.subjects.intent(order.symbol), OrderIntent, order, { msgId: cid });
         } catch (err) {
@@ -419,6 +515,12 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
     },
     cancelOrder: (call, callback) => {
       void (async () => {
+        const parentId = call.request.clientOrderId;
+        if (parents.has(parentId)) {
+          // The parent cancels its working children and ends once they are confirmed.
+          await parents.cancel(parentId);
+          return callback(null, { order: parents.wire(parentId) });
+        }
         const entry = registry.get(call.request.clientOrderId);
         if (!entry) return callback(grpcError(Status.NOT_FOUND, `no order ${JSON.stringify(call.request.clientOrderId)} on this execution shard`));
         if (entry.order.isTerminal) return callback(grpcError(Status.FAILED_PRECONDITION, `order ${entry.order.clientOrderId} is already ${entry.order.state}`));
@@ -436,6 +538,8 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
       })().catch((err) => callback(grpcError(Status.INTERNAL, (err as Error).message)));
     },
     getOrder: (call, callback) => {
+      const parent = parents.wire(call.request.clientOrderId);
+      if (parent) return callback(null, { order: parent });
       const entry = registry.get(call.request.clientOrderId);
       if (!entry) return callback(grpcError(Status.NOT_FOUND, `no order ${JSON.stringify(call.request.clientOrderId)} on this execution shard`));
       callback(null, { order: wire(entry) });
@@ -451,6 +555,7 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
     grpc: [{ name: 'ExecutionService', definition: ExecutionServiceService, implementation: grpcImpl }],
     stop: async () => {
       clearInterval(reconcileTimer);
+      parents.stop();
       await Promise.all([...queues.values()].map((q) => q.run(async () => undefined)));
       await venue.trading.close();
       await Promise.race([outbox.flush(), new Promise((r) => setTimeout(r, 5_000))]);

@@ -248,3 +248,63 @@ describe('SubmitOrder', () => {
     await expect(submitOrder({})).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
   });
 });
+
+describe('execution algorithms (parent orders through risk to the paper venue)', () => {
+  const wideBook = async () => publishBook([lv('99.9', '50'), lv('99.8', '50')], [lv('100.1', '50'), lv('100.2', '50')]);
+  const children = (parent: string) => [...new Set(reports.filter((r) => r.parentOrderId === parent).map((r) => r.clientOrderId))].sort();
+  const filledOf = (parent: string) =>
+    reports.filter((r) => r.parentOrderId === parent && r.kind === ExecutionKind.EXECUTION_KIND_FILL).reduce((sum, r) => sum + Number(r.fillQuantity) * 1e4, 0) / 1e4;
+  const twap = (id: string, quantity: string, slices: number, seconds: number): Partial<SubmitOrderRequest> => {
+    const start = nowNanos();
+    return {
+      intent: intent(id, { quantity, referencePrice: '100.1' }),
+      algo: { algo: { $case: 'twap', value: { slices, seed: 0 } }, startTsNs: start, endTsNs: start + BigInt(seconds) * 1_000_000_000n },
+    };
+  };
+
+  it('runs a TWAP: one child per slice, each through risk, and completes with exactly the parent quantity', async () => {
+    await wideBook();
+    const res = await submitOrder(twap('twap-1', '0.4', 4, 2));
+    expect(res).toMatchObject({ outcome: 'ACCEPTED', order: { clientOrderId: 'twap-1', algo: 'twap' } });
+    await waitFor('twap-1 completed', async () => (await getOrder('twap-1')).order!.reason === 'finished: completed', 30_000, 100);
+    expect(children('twap-1')).toEqual(['twap-1-1', 'twap-1-2', 'twap-1-3', 'twap-1-4']);
+    expect(filledOf('twap-1')).toBe(0.4);
+    expect((await getOrder('twap-1')).order!.filledQuantity).toBe('0.4');
+  });
+
+  it('refuses an algorithm that cannot run, naming the field', async () => {
+    await expect(submitOrder({ intent: intent('bad-1', { quantity: '0.00005' }), algo: { algo: { $case: 'twap', value: { slices: 4, seed: 0 } }, startTsNs: 0n, endTsNs: 0n } })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+    });
+    await expect(submitOrder({ intent: intent('bad-2'), algo: { algo: undefined, startTsNs: 0n, endTsNs: 0n } })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+  });
+
+  it('shows an iceberg one slice at a time and cancels it with its working child', async () => {
+    await wideBook();
+    const res = await submitOrder({
+      intent: intent('ice-1', { type: OrderType.ORDER_TYPE_LIMIT, timeInForce: TimeInForce.TIME_IN_FORCE_GTC, limitPrice: '90', quantity: '0.2', referencePrice: '90' }),
+      algo: { algo: { $case: 'iceberg', value: { displayQuantity: '0.05', displayVariance: '', seed: 0 } }, startTsNs: 0n, endTsNs: 0n },
+    });
+    expect(res.outcome).toBe('ACCEPTED');
+    await waitFor('ice-1 child resting', () => kinds('ice-1-1').includes(ExecutionKind.EXECUTION_KIND_ACK), 20_000, 50);
+    expect(of('ice-1-1')[0]!.orderQuantity).toBe('0.05');
+    expect(children('ice-1')).toEqual(['ice-1-1']);
+    await cancelOrder('ice-1');
+    await waitFor('ice-1 cancelled', async () => (await getOrder('ice-1')).order!.reason === 'finished: cancelled', 20_000, 100);
+    expect(kinds('ice-1-1')).toEqual([ExecutionKind.EXECUTION_KIND_ACK, ExecutionKind.EXECUTION_KIND_CANCEL]);
+  });
+
+  it('carries a TWAP over a restart of the service: no child twice, completed', async () => {
+    await wideBook();
+    await submitOrder(twap('twap-2', '0.6', 6, 4));
+    await waitFor('twap-2 first child filled', () => filledOf('twap-2') >= 0.1, 20_000, 50);
+    await stopExecution();
+    await startExecution();
+    await wideBook();
+    await waitFor('twap-2 completed', async () => (await getOrder('twap-2')).order?.reason === 'finished: completed', 30_000, 100);
+    expect(filledOf('twap-2')).toBe(0.6);
+    const kids = children('twap-2');
+    expect(kids.length).toBeGreaterThanOrEqual(6);
+    for (const kid of kids) expect(kinds(kid).filter((k) => k === ExecutionKind.EXECUTION_KIND_ACK).length).toBeLessThanOrEqual(1);
+  });
+});
