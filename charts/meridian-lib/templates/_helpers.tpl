@@ -205,7 +205,7 @@ The container's env list for one workload, input {ctx, workload}.
 
 Order of precedence, lowest first: `config` (the service's own keys), `env`, the shard's
 `config`, then the keys this library owns (NATS_URL, BUS_NAMESPACE, JS_REPLICAS, SYMBOLS, HOST,
-HTTP_PORT, GRPC_PORT, LOG_LEVEL, SHUTDOWN_TIMEOUT_MS), which values cannot override (the schema
+HTTP_PORT, GRPC_PORT, LOG_LEVEL, SHUTDOWN_TIMEOUT_MS, ADMIN_AUTH, ADMIN_CLIENT_CNS), which values cannot override (the schema
 rejects them in `env`). Then the paths of the files mounted from Secrets (meridian-lib.secretFiles),
 `secretEnv`, and DATABASE_URL/DATABASE_SCHEMA for charts whose
 values have a `database` block (the recorder).
@@ -232,6 +232,10 @@ values have a `database` block (the recorder).
 {{- $_ := set $env "GRPC_PORT" $v.ports.grpc -}}
 {{- $_ := set $env "LOG_LEVEL" ($v.logLevel | default $g.logLevel | default "info") -}}
 {{- $_ := set $env "SHUTDOWN_TIMEOUT_MS" $v.shutdownTimeoutMs -}}
+{{- $gAdmin := $g.admin | default (dict) -}}
+{{- $admin := $v.admin | default (dict) -}}
+{{- $_ := set $env "ADMIN_AUTH" ($admin.auth | default $gAdmin.auth | default "required") -}}
+{{- with ($admin.clientCns | default $gAdmin.clientCns) }}{{ $_ := set $env "ADMIN_CLIENT_CNS" (join "," .) }}{{ end -}}
 {{- range $k, $val := $env }}
 - name: {{ $k }}
   value: {{ include "meridian-lib.envValue" $val | quote }}
@@ -349,11 +353,62 @@ Output YAML {env, volumes, mounts}, as meridian-lib.natsFiles.
 {{- toYaml (dict "env" $env "volumes" $volumes "mounts" $mounts) -}}
 {{- end -}}
 
-{{/* The files a pod mounts from Secrets (NATS, venue credentials), merged: {env, volumes, mounts}. */}}
+{{/*
+gRPC TLS and the admin tokens file as files from Secrets, output as meridian-lib.natsFiles:
+  - TLS from grpc.tls.secret (else global.grpc.tls.secret), keys tls.crt and tls.key and, with
+    global.grpc.tls.mutual, ca.crt (cert-manager's layout): mounted, and named by GRPC_TLS_*_FILE;
+  - the admin tokens file from admin.tokensSecret (else global.admin.tokensSecret), key
+    global.admin.tokensSecretKey: mounted, and named by ADMIN_TOKENS_FILE.
+Refuses what the service would refuse or what could not work: kubelet gRPC probes against a TLS
+port (they speak plaintext), and admin client CNs without mutual TLS.
+*/}}
+{{- define "meridian-lib.grpcFiles" -}}
+{{- $full := include "meridian-lib.fullname" . -}}
+{{- $g := .Values.global | default (dict) -}}
+{{- $gGrpc := $g.grpc | default (dict) -}}
+{{- $gTls := $gGrpc.tls | default (dict) -}}
+{{- $gAdmin := $g.admin | default (dict) -}}
+{{- $grpc := .Values.grpc | default (dict) -}}
+{{- $tls := $grpc.tls | default (dict) -}}
+{{- $admin := .Values.admin | default (dict) -}}
+{{- $tlsSecret := $tls.secret | default $gTls.secret -}}
+{{- $tokensSecret := $admin.tokensSecret | default $gAdmin.tokensSecret -}}
+{{- $tokensKey := $gAdmin.tokensSecretKey | default "admin-tokens" -}}
+{{- $cns := $admin.clientCns | default $gAdmin.clientCns | default (list) -}}
+{{- $env := list -}}
+{{- $volumes := list -}}
+{{- $mounts := list -}}
+{{- if and $tlsSecret (.Values.probes | default (dict)).grpc -}}
+  {{- fail (printf "%s: probes.grpc cannot be used with gRPC TLS (grpc.tls.secret or global.grpc.tls.secret): kubelet gRPC probes speak plaintext; set probes.grpc false" $full) -}}
+{{- end -}}
+{{- if and $cns (not (and $tlsSecret $gTls.mutual)) -}}
+  {{- fail (printf "%s: admin client CNs need mutual TLS on the gRPC port (a grpc.tls.secret and global.grpc.tls.mutual)" $full) -}}
+{{- end -}}
+{{- if $tlsSecret -}}
+  {{- $items := list (dict "key" "tls.crt" "path" "tls.crt") (dict "key" "tls.key" "path" "tls.key") -}}
+  {{- $env = append $env (dict "name" "GRPC_TLS_CERT_FILE" "value" "/etc/meridian/grpc/tls/tls.crt") -}}
+  {{- $env = append $env (dict "name" "GRPC_TLS_KEY_FILE" "value" "/etc/meridian/grpc/tls/tls.key") -}}
+  {{- if $gTls.mutual -}}
+    {{- $items = append $items (dict "key" "ca.crt" "path" "ca.crt") -}}
+    {{- $env = append $env (dict "name" "GRPC_TLS_CLIENT_CA_FILE" "value" "/etc/meridian/grpc/tls/ca.crt") -}}
+  {{- end -}}
+  {{- $volumes = append $volumes (dict "name" "grpc-tls" "secret" (dict "secretName" $tlsSecret "defaultMode" 288 "items" $items)) -}}
+  {{- $mounts = append $mounts (dict "name" "grpc-tls" "mountPath" "/etc/meridian/grpc/tls" "readOnly" true) -}}
+{{- end -}}
+{{- if $tokensSecret -}}
+  {{- $env = append $env (dict "name" "ADMIN_TOKENS_FILE" "value" (printf "/etc/meridian/admin/%s" $tokensKey)) -}}
+  {{- $volumes = append $volumes (dict "name" "admin-tokens" "secret" (dict "secretName" $tokensSecret "defaultMode" 288 "items" (list (dict "key" $tokensKey "path" $tokensKey)))) -}}
+  {{- $mounts = append $mounts (dict "name" "admin-tokens" "mountPath" "/etc/meridian/admin" "readOnly" true) -}}
+{{- end -}}
+{{- toYaml (dict "env" $env "volumes" $volumes "mounts" $mounts) -}}
+{{- end -}}
+
+{{/* The files a pod mounts from Secrets (NATS, gRPC TLS, admin tokens, venue credentials), merged: {env, volumes, mounts}. */}}
 {{- define "meridian-lib.secretFiles" -}}
 {{- $nats := include "meridian-lib.natsFiles" . | fromYaml -}}
+{{- $grpc := include "meridian-lib.grpcFiles" . | fromYaml -}}
 {{- $venue := include "meridian-lib.venueCredentialFiles" . | fromYaml -}}
-{{- toYaml (dict "env" (concat $nats.env $venue.env) "volumes" (concat $nats.volumes $venue.volumes) "mounts" (concat $nats.mounts $venue.mounts)) -}}
+{{- toYaml (dict "env" (concat $nats.env $grpc.env $venue.env) "volumes" (concat $nats.volumes $grpc.volumes $venue.volumes) "mounts" (concat $nats.mounts $grpc.mounts $venue.mounts)) -}}
 {{- end -}}
 
 {{/* The hugepage size when performance.hugepages is set (e.g. 2Mi), else empty. */}}

@@ -33,9 +33,10 @@ export class GrpcServer {
     new ReflectionService(pkg, { services: this.names }).addToServer(this.server);
   }
 
-  async listen(host: string, port: number): Promise<number> {
+  /** Binds plaintext unless given credentials (see `grpcServerCredentials`, the GRPC_TLS_* keys). */
+  async listen(host: string, port: number, credentials: ServerCredentials = ServerCredentials.createInsecure()): Promise<number> {
     this.boundPort = await new Promise<number>((resolve, reject) => {
-      this.server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+      this.server.bindAsync(`${host}:${port}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
     });
     return this.boundPort;
   }

@@ -15,3 +15,7 @@ export { readSecret } from './secrets';
 export type { NatsSchema } from './nats-config';
 export type { BaseSchema, RunningService, ServiceContext, ServiceDefinition, StartedService } from './service';
 export { grpcError, Status } from './grpc-errors';
+export { grpcTlsSchema, grpcServerCredentials } from './grpc-tls';
+export type { GrpcTlsSchema, GrpcTransport } from './grpc-tls';
+export { AdminAuth, adminAuthSchema, adminTokenHash, parseAdminTokens, ANONYMOUS_ADMIN } from './admin-auth';
+export type { AdminAuthSchema, AdminPrincipal } from './admin-auth';

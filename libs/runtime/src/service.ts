@@ -6,8 +6,10 @@ import type { Logger } from 'pino';
 import { field, loadConfig } from './config';
 import type { ConfigOf, Schema } from './config';
 import { ConfigError } from './errors';
+import { AdminAuth, adminAuthSchema } from './admin-auth';
 import { GrpcServer } from './grpc';
 import type { GrpcService } from './grpc';
+import { grpcServerCredentials, grpcTlsSchema } from './grpc-tls';
 import { Health } from './health';
 import { buildHttp } from './http';
 import { createLogger } from './logger';
@@ -26,6 +28,8 @@ export function baseSchema(ports: { http: number; grpc: number }) {
     HOST: field.string('Interface the HTTP and gRPC servers listen on', '0.0.0.0'),
     HTTP_PORT: field.int('Port of /healthz, /readyz and /metrics', ports.http, { min: 0, max: 65535 }),
     GRPC_PORT: field.int('gRPC port (services, health, reflection)', ports.grpc, { min: 0, max: 65535 }),
+    ...grpcTlsSchema(),
+    ...adminAuthSchema(),
     LOG_LEVEL: field.oneOf('Log level', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, 'info'),
     SHUTDOWN_TIMEOUT_MS: field.int('Longest a graceful shutdown may take before the process exits anyway', 15_000, { min: 100 }),
   };
@@ -41,6 +45,8 @@ export interface ServiceContext<C> {
   readonly health: Health;
   readonly bus: Bus;
   readonly shard: Shard;
+  /** Call `admin.authorize(call, operation)` at the top of every admin handler. */
+  readonly admin: AdminAuth;
 }
 
 /** What a service's `start` hands back: its gRPC services and how to stop its own work. */
@@ -79,8 +85,11 @@ export async function startService<S extends Schema>(
   const config = loadConfig(schema, env) as ConfigOf<S & BaseSchema>;
   const base = config as unknown as ConfigOf<BaseSchema>;
   const nats = natsConnectOptions(base);
+  const grpcTls = grpcServerCredentials(base);
   const version = def.version ?? process.env.npm_package_version ?? '0.1.0';
   const logger = createLogger(def.name, base.LOG_LEVEL);
+  // Before telemetry and the bus, so a bad ADMIN_* key stops the service with nothing to undo.
+  const admin = AdminAuth.fromConfig(base, grpcTls.transport === 'mtls', logger);
   const shard: Shard = { symbols: base.SYMBOLS, venues: (def.venues?.(config) ?? []).map((v) => parseVenue(v)) };
   const telemetry = startTelemetry(def.name, version, logger, env);
   const metrics = new Metrics(def.name, version);
@@ -99,7 +108,7 @@ export async function startService<S extends Schema>(
     throw err;
   });
   health.addCheck('nats_connected', () => bus.connected);
-  const context: ServiceContext<ConfigOf<S & BaseSchema>> = { name: def.name, config, logger, metrics, health, bus, shard };
+  const context: ServiceContext<ConfigOf<S & BaseSchema>> = { name: def.name, config, logger, metrics, health, bus, shard, admin };
 
   let running: RunningService | undefined;
   let http: FastifyInstance | undefined;
@@ -107,7 +116,7 @@ export async function startService<S extends Schema>(
   try {
     running = await def.start(context);
     grpc = new GrpcServer(running.grpc ?? []);
-    const grpcPort = await grpc.listen(base.HOST, base.GRPC_PORT);
+    const grpcPort = await grpc.listen(base.HOST, base.GRPC_PORT, grpcTls.credentials);
     http = buildHttp({ service: def.name, health, metrics });
     await http.listen({ host: base.HOST, port: base.HTTP_PORT });
     const address = http.server.address();
@@ -116,7 +125,7 @@ export async function startService<S extends Schema>(
     // gRPC health follows readiness, so Kubernetes grpc probes and /readyz agree.
     const readinessSync = setInterval(() => grpc?.setServing(health.report().ready), 1_000);
     readinessSync.unref();
-    logger.info({ httpPort, grpcPort, symbols: shard.symbols, namespace: base.BUS_NAMESPACE || undefined }, 'service started');
+    logger.info({ httpPort, grpcPort, grpcTransport: grpcTls.transport, adminAuth: base.ADMIN_AUTH, symbols: shard.symbols, namespace: base.BUS_NAMESPACE || undefined }, 'service started');
 
     let shutdownPromise: Promise<void> | undefined;
     const shutdown = () => {

@@ -17,6 +17,7 @@ import type { ExecutionServiceServer, Order } from '@meridian/proto';
 import { PoisonMessageError, ReplayGate } from '@meridian/bus';
 import { Status, grpcError } from '@meridian/runtime';
 import type { RunningService, ServiceContext, ServiceDefinition } from '@meridian/runtime';
+import type { ServiceError } from '@grpc/grpc-js';
 import { SlippageGuard } from '@meridian/venue-trading';
 import type { VenueEvent, VenueOutcome } from '@meridian/venue-trading';
 import { executionSchema } from './config';
@@ -514,6 +515,12 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
       })().catch((err) => callback(grpcError(Status.INTERNAL, (err as Error).message)));
     },
     cancelOrder: (call, callback) => {
+      // An operator's cancel is an admin operation: authenticated (ADMIN_AUTH) and audited by the runtime.
+      try {
+        ctx.admin.authorize(call, 'CancelOrder', { clientOrderId: call.request.clientOrderId });
+      } catch (err) {
+        return callback(err as ServiceError);
+      }
       void (async () => {
         const parentId = call.request.clientOrderId;
         if (parents.has(parentId)) {

@@ -20,7 +20,8 @@ import { InvalidLimitsError, InvalidRiskInputError, RiskState } from '@meridian/
 import type { CircuitBreakerConfig, KillSwitchState, OrderToCheck, RiskDecision } from '@meridian/risk-rules';
 import { GLOBAL_SCOPE, ReplayGate } from '@meridian/bus';
 import { ConfigError, Status, field, grpcError } from '@meridian/runtime';
-import type { BaseSchema, ConfigOf, ServiceContext, ServiceDefinition } from '@meridian/runtime';
+import type { AdminPrincipal, BaseSchema, ConfigOf, ServiceContext, ServiceDefinition } from '@meridian/runtime';
+import type { ServiceError } from '@grpc/grpc-js';
 import { AccountPnl } from './account-pnl';
 import { dayStartField, limitsDocumentField, limitsFromConfig, perSymbolField } from './limits';
 import { CONFIG_ACTOR, limitsToJson, parseLimitsJson } from './limits-revision';
@@ -457,6 +458,20 @@ async function start(ctx: ServiceContext<Config>) {
     reason: r.reason,
     changedTsNs: r.changedTsNs,
   });
+  /**
+   * The caller of an admin operation (audited by the runtime), or undefined once `callback` has
+   * been answered with the refusal (UNAUTHENTICATED, PERMISSION_DENIED).
+   */
+  const adminCaller = (call: Parameters<typeof ctx.admin.authorize>[0], operation: string, callback: (err: ServiceError) => void, details: Record<string, unknown>): AdminPrincipal | undefined => {
+    try {
+      return ctx.admin.authorize(call, operation, details);
+    } catch (err) {
+      callback(err as ServiceError);
+      return undefined;
+    }
+  };
+  /** Who a change is recorded as: the authenticated principal, else (ADMIN_AUTH=off, no credential) what the request says. */
+  const actorOf = (principal: AdminPrincipal, requested: string): string => (principal.authenticated ? principal.name : requested);
   /** UpdateLimits calls of this process, one at a time (a concurrent one on another replica is ABORTED). */
   let updating: Promise<unknown> = Promise.resolve();
   const updateLimits = async (limitsJson: string, actor: string, reason: string, expected: bigint): Promise<WireLimitsRevision> => {
@@ -532,8 +547,12 @@ async function start(ctx: ServiceContext<Config>) {
       callback(null, { positions: [positionOf(symbol)] });
     },
     setKillSwitch: (call, callback) => {
-      const k = call.request.killSwitch;
-      if (!k) return callback(grpcError(Status.INVALID_ARGUMENT, 'kill_switch is required'));
+      const requested = call.request.killSwitch;
+      const principal = adminCaller(call, 'SetKillSwitch', callback, { symbol: requested?.symbol, strategy: requested?.strategy, engaged: requested?.engaged, reason: requested?.reason });
+      if (!principal) return;
+      if (!requested) return callback(grpcError(Status.INVALID_ARGUMENT, 'kill_switch is required'));
+      // The published message carries the principal as its actor, so every replica's log and the recorder see who it was.
+      const k = { ...requested, actor: actorOf(principal, requested.actor) };
       if (k.symbol !== '' && k.strategy !== '') {
         return callback(grpcError(Status.INVALID_ARGUMENT, 'a kill switch applies to the account, one symbol or one strategy: set symbol or strategy, not both'));
       }
@@ -556,7 +575,10 @@ async function start(ctx: ServiceContext<Config>) {
     },
     getLimits: (_call, callback) => callback(null, { limits: wireLimits(current) }),
     updateLimits: (call, callback) => {
-      const { limitsJson, actor, reason, expectedRevision } = call.request;
+      const { limitsJson, reason, expectedRevision } = call.request;
+      const principal = adminCaller(call, 'UpdateLimits', callback, { expectedRevision: expectedRevision.toString(), reason });
+      if (!principal) return;
+      const actor = actorOf(principal, call.request.actor);
       const run = updating.then(() => updateLimits(limitsJson, actor, reason, expectedRevision));
       updating = run.catch(() => undefined);
       run.then(
@@ -588,7 +610,10 @@ async function start(ctx: ServiceContext<Config>) {
       });
     },
     setStop: (call, callback) => {
-      const { symbol, price, distance, distanceBps, actor, reason } = call.request;
+      const { symbol, price, distance, distanceBps, reason } = call.request;
+      const principal = adminCaller(call, 'SetStop', callback, { symbol, price, distance, distanceBps, reason });
+      if (!principal) return;
+      const actor = actorOf(principal, call.request.actor);
       if (!shardSymbols.has(symbol)) return callback(grpcError(Status.INVALID_ARGUMENT, `symbol ${JSON.stringify(symbol)} is not on this risk shard`));
       if (actor.trim() === '') return callback(grpcError(Status.INVALID_ARGUMENT, 'actor is required: every stop is recorded with who set it'));
       let spec;
@@ -604,7 +629,10 @@ async function start(ctx: ServiceContext<Config>) {
       );
     },
     clearStop: (call, callback) => {
-      const { symbol, actor, reason } = call.request;
+      const { symbol, reason } = call.request;
+      const principal = adminCaller(call, 'ClearStop', callback, { symbol, reason });
+      if (!principal) return;
+      const actor = actorOf(principal, call.request.actor);
       if (actor.trim() === '') return callback(grpcError(Status.INVALID_ARGUMENT, 'actor is required: every stop change is recorded with who made it'));
       post.stops.clear(symbol, actor, reason).then(
         (stop) => callback(null, { stop }),
@@ -612,7 +640,10 @@ async function start(ctx: ServiceContext<Config>) {
       );
     },
     resetCircuitBreaker: (call, callback) => {
-      const { actor, reason } = call.request;
+      const { reason } = call.request;
+      const principal = adminCaller(call, 'ResetCircuitBreaker', callback, { reason });
+      if (!principal) return;
+      const actor = actorOf(principal, call.request.actor);
       if (actor.trim() === '') return callback(grpcError(Status.INVALID_ARGUMENT, 'actor is required: every reset is recorded with who made it'));
       post.breaker.reset(Date.now(), actor, reason).then(
         (breaker) => callback(null, { breaker }),

@@ -1,4 +1,4 @@
-import { natsSchema } from '@meridian/runtime';
+import { baseSchema, natsSchema } from '@meridian/runtime';
 import { helmOnPath, lintChart, renderChart, validateObjects } from '../src';
 import type { RenderedChart } from '../src';
 import { join } from 'node:path';
@@ -187,6 +187,53 @@ describe('NATS credentials and TLS', () => {
 
   it('refuse NATS credential keys in env, where they would bypass the Secrets', () => {
     expect(() => renderUmbrella([], { risk: { env: { NATS_PASSWORD: 'x' } } })).toThrow(/risk:\n- env: Property name of "NATS_PASSWORD" does not match/);
+  });
+});
+
+describe('gRPC TLS and admin authentication', () => {
+  it('require admin authentication by default, with no file mounted and no TLS', () => {
+    const chart = renderUmbrella([]);
+    for (const d of ofKind(chart.objects, 'Deployment')) {
+      const env = envOf(d);
+      expect({ name: d.metadata.name, auth: env.ADMIN_AUTH, tokens: env.ADMIN_TOKENS_FILE, cert: env.GRPC_TLS_CERT_FILE }).toEqual({ name: d.metadata.name, auth: 'required', tokens: undefined, cert: undefined });
+    }
+    expect(chart.manifests).not.toContain('/etc/meridian/grpc');
+  });
+
+  it('mount the gRPC certificate, the client CA and the admin tokens file from Secrets, named by the runtime keys', () => {
+    const global = { grpc: { tls: { secret: 'grpc-tls', mutual: true } }, admin: { tokensSecret: 'admin-tokens', tokensSecretKey: 'tokens', clientCns: ['ops-console', 'oncall'] } };
+    const chart = renderUmbrella([], { global, risk: { admin: { tokensSecret: 'risk-admins' } }, recorder: { admin: { auth: 'off' } } });
+    expect(validateObjects(chart.objects)).toEqual([]);
+    const runtimeKeys = Object.keys(baseSchema({ http: 0, grpc: 0 }));
+    for (const d of ofKind(chart.objects, 'Deployment')) {
+      const spec = podSpecOf(d);
+      const env = envOf(d);
+      expect({ name: d.metadata.name, auth: env.ADMIN_AUTH, cns: env.ADMIN_CLIENT_CNS, tokens: env.ADMIN_TOKENS_FILE, cert: env.GRPC_TLS_CERT_FILE, key: env.GRPC_TLS_KEY_FILE, ca: env.GRPC_TLS_CLIENT_CA_FILE }).toEqual({
+        name: d.metadata.name,
+        auth: d.metadata.name === 'meridian-recorder' ? 'off' : 'required',
+        cns: 'ops-console,oncall',
+        tokens: '/etc/meridian/admin/tokens',
+        cert: '/etc/meridian/grpc/tls/tls.crt',
+        key: '/etc/meridian/grpc/tls/tls.key',
+        ca: '/etc/meridian/grpc/tls/ca.crt',
+      });
+      for (const k of Object.keys(env).filter((k) => k.startsWith('GRPC_') || k.startsWith('ADMIN_'))) expect(runtimeKeys).toContain(k);
+      const volumes = Object.fromEntries((spec.volumes as any[]).map((v) => [v.name, v.secret]));
+      expect(volumes['grpc-tls']).toEqual({ secretName: 'grpc-tls', defaultMode: 0o440, items: ['tls.crt', 'tls.key', 'ca.crt'].map((k) => ({ key: k, path: k })) });
+      expect(volumes['admin-tokens']).toEqual({ secretName: d.metadata.name === 'meridian-risk' ? 'risk-admins' : 'admin-tokens', defaultMode: 0o440, items: [{ key: 'tokens', path: 'tokens' }] });
+      const mounts = (spec.containers[0].volumeMounts as any[]).filter((m) => ['grpc-tls', 'admin-tokens'].includes(m.name));
+      expect(mounts).toEqual([
+        { name: 'grpc-tls', mountPath: '/etc/meridian/grpc/tls', readOnly: true },
+        { name: 'admin-tokens', mountPath: '/etc/meridian/admin', readOnly: true },
+      ]);
+    }
+    expect(plainSecretViolations(chart.objects, chart.manifests)).toEqual([]);
+  });
+
+  it('refuse gRPC probes on a TLS port, admin CNs without mutual TLS, and the keys in env', () => {
+    expect(() => renderUmbrella([], { global: { grpc: { tls: { secret: 'grpc-tls' } } }, risk: { probes: { grpc: true } } })).toThrow(/meridian-risk: probes.grpc cannot be used with gRPC TLS/);
+    expect(() => renderUmbrella([], { global: { grpc: { tls: { secret: 'grpc-tls' } }, admin: { clientCns: ['ops'] } } })).toThrow(/admin client CNs need mutual TLS/);
+    expect(() => renderUmbrella([], { risk: { env: { ADMIN_AUTH: 'off' } } })).toThrow(/risk:\n- env: Property name of "ADMIN_AUTH" does not match/);
   });
 });
 

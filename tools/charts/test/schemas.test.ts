@@ -17,7 +17,7 @@ const ownProperties = new Set([
   'autoscaling', // ... and so may be autoscaled
   'venueCredentials', // the services that authenticate to venues
 ]);
-const libraryOwnedEnv = ['NATS_URL', 'BUS_NAMESPACE', 'JS_REPLICAS', 'SYMBOLS', 'HOST', 'HTTP_PORT', 'GRPC_PORT', 'LOG_LEVEL', 'SHUTDOWN_TIMEOUT_MS', 'NATS_CREDS_FILE', 'NATS_TLS_CA_FILE', 'NATS_TLS_CERT_FILE', 'NATS_TLS_KEY_FILE'];
+const libraryOwnedEnv = ['NATS_URL', 'BUS_NAMESPACE', 'JS_REPLICAS', 'SYMBOLS', 'HOST', 'HTTP_PORT', 'GRPC_PORT', 'LOG_LEVEL', 'SHUTDOWN_TIMEOUT_MS', 'NATS_CREDS_FILE', 'NATS_TLS_CA_FILE', 'NATS_TLS_CERT_FILE', 'NATS_TLS_KEY_FILE', 'GRPC_TLS_CERT_FILE', 'GRPC_TLS_KEY_FILE', 'GRPC_TLS_CLIENT_CA_FILE', 'ADMIN_AUTH', 'ADMIN_TOKENS_FILE', 'ADMIN_CLIENT_CNS'];
 
 describe('the service charts values schemas', () => {
   it('agree on every shared property', () => {
