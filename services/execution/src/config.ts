@@ -15,6 +15,7 @@ export const executionSchema = {
   PAPER_LATENCY_JITTER_MS: field.number('Paper venue: uniform extra latency on top, ms', 0, { min: 0, max: 60_000 }),
   PAPER_QUEUE_MODEL: field.oneOf('Paper venue: where a shrinking level loses liquidity relative to our resting orders', ['pro_rata', 'back', 'front'] as const, 'pro_rata'),
   PAPER_SEED: field.int('Paper venue: seed of its latency and queue randomness', 1, { min: 0 }),
+  PAPER_SLIPPAGE_TICKS: field.int('Paper venue: extra adverse ticks on each taker fill against the mirrored book (0 = none)', 0, { min: 0, max: 1000 }),
   SLIPPAGE_LIMIT_BPS: field.decimal('Refuse an order whose expected slippage against its reference price exceeds this, bps (0 = no check)', '100', { nonNegative: true }),
   VENUE_TIMEOUT_MS: field.int('Longest a venue request may take before its outcome is in doubt and reconciled, ms', 5_000, { min: 100, max: 120_000 }),
   RECONCILE_INTERVAL_MS: field.int('How often orders in doubt are looked up at the venue, ms', 1_000, { min: 50, max: 600_000 }),

@@ -4,7 +4,7 @@ import type { Level } from '@meridian/book';
 import type { OrderSnapshot } from '@meridian/orders';
 import { ConfigError, readSecret } from '@meridian/runtime';
 import type { Logger } from '@meridian/runtime';
-import { SimulatedVenue, fixedLatency, uniformLatency } from '@meridian/venue-sim';
+import { SimulatedVenue, fixedLatency, fixedSlippage, uniformLatency } from '@meridian/venue-sim';
 import type { LatencyModel } from '@meridian/venue-sim';
 import { AlpacaTradingVenue, OkxTradingVenue, PaperTradingVenue } from '@meridian/venue-trading';
 import type { TradingVenue } from '@meridian/venue-trading';
@@ -115,6 +115,7 @@ function createPaperVenue(config: ExecutionConfig, symbols: readonly string[], h
     fees: { maker: config.MAKER_FEE, taker: config.TAKER_FEE, scale: config.FEE_SCALE },
     seed: config.PAPER_SEED,
     queueModel: config.PAPER_QUEUE_MODEL,
+    ...(config.PAPER_SLIPPAGE_TICKS > 0 ? { slippage: fixedSlippage(config.PAPER_SLIPPAGE_TICKS) } : {}),
     firstId: BigInt(Date.now()) * 1_000_000n,
     onListenerError: (err) => logger.error({ err }, 'a paper venue listener threw'),
   });
