@@ -12,6 +12,7 @@ import {
   OrderBookServiceClient,
   OrderIntent,
   OrderRejection,
+  OrderStatus,
   KillSwitch,
   RiskServiceClient,
   Side,
@@ -26,6 +27,8 @@ import { FAST_MARKET_ENV, SERVICES, Supervisor, bootstrap } from '../src';
 // simulator fast, then checks that money flowed intent → risk → paper venue → fills, and that
 // risk's positions, the streams and the database all agree exactly.
 jest.setTimeout(180_000);
+
+const TERMINAL = new Set([OrderStatus.ORDER_STATUS_FILLED, OrderStatus.ORDER_STATUS_CANCELLED, OrderStatus.ORDER_STATUS_REJECTED, OrderStatus.ORDER_STATUS_EXPIRED]);
 
 const SYMBOLS = ['BTC-USDT', 'ETH-USDT'];
 let env: TestEnvironment;
@@ -117,7 +120,9 @@ test('orders flow through risk to the paper venue and fills come back; positions
   ingestion.child.kill('SIGTERM');
   expect(await ingestion.exited).toBe(0);
   await waitFor('every intent decided and every approved order finished', () => {
-    const done = new Set(reports.filter((r) => [ExecutionKind.EXECUTION_KIND_FILL, ExecutionKind.EXECUTION_KIND_CANCEL, ExecutionKind.EXECUTION_KIND_REJECT].includes(r.report.kind)).map((r) => r.report.clientOrderId));
+    // Finished = a report with a terminal status: an order's first fill may be followed by more fills
+    // (a sweep of several levels) or by the cancel of an IOC remainder.
+    const done = new Set(reports.filter((r) => TERMINAL.has(r.report.status)).map((r) => r.report.clientOrderId));
     return [...intents.keys()].every((id) => approved.has(id) || rejected.has(id)) && [...approved.keys()].every((id) => done.has(id));
   }, 30_000);
 

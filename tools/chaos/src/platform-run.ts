@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bus } from '@meridian/bus';
-import { ApprovedOrder, ExecutionKind, ExecutionReport, OrderIntent, OrderRejection } from '@meridian/proto';
+import { ApprovedOrder, ExecutionKind, ExecutionReport, OrderIntent, OrderRejection, OrderStatus } from '@meridian/proto';
 import { FAST_MARKET_ENV, SERVICES, Supervisor, bootstrap } from '@meridian/platform';
 import type { ServiceName } from '@meridian/platform';
 import { createTestEnvironment, waitFor } from '@meridian/testkit';
@@ -28,7 +28,8 @@ export interface PlatformRunOptions {
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
 }
 
-const FINISHING = new Set([ExecutionKind.EXECUTION_KIND_FILL, ExecutionKind.EXECUTION_KIND_CANCEL, ExecutionKind.EXECUTION_KIND_REJECT]);
+/** Statuses that end an order: a first fill may be followed by more fills or the cancel of an IOC remainder. */
+const FINISHED = new Set([OrderStatus.ORDER_STATUS_FILLED, OrderStatus.ORDER_STATUS_CANCELLED, OrderStatus.ORDER_STATUS_REJECTED, OrderStatus.ORDER_STATUS_EXPIRED]);
 
 /**
  * The whole platform as real processes on real NATS JetStream and PostgreSQL, in a namespace and
@@ -125,7 +126,7 @@ export class PlatformRun {
     if (code !== 0) throw new Error(`ingestion exited with ${code} when asked to stop`);
     const h = this.history;
     await waitFor('every intent decided and every approved order finished', () => {
-      const done = new Set(h.reports.filter((r) => FINISHING.has(r.kind)).map((r) => r.clientOrderId));
+      const done = new Set(h.reports.filter((r) => FINISHED.has(r.status)).map((r) => r.clientOrderId));
       return [...h.intents.keys()].every((id) => h.approved.has(id) || h.rejected.has(id)) && [...h.approved.keys()].every((id) => done.has(id));
     }, timeoutMs, 200);
   }
