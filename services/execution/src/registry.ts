@@ -9,6 +9,8 @@ export interface OrderEntry {
   inDoubt: boolean;
   /** A placement is in flight or done in this process. */
   sent: boolean;
+  /** When the last placement was sent (ns), 0 before. */
+  sentNs: bigint;
   /** When risk approved it (ns), for the approved → ack latency. */
   readonly approvedNs: bigint;
 }

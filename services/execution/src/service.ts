@@ -35,6 +35,12 @@ import { ParentManager, ParentRequestError, emptyHistory, foldParentEvent } from
 import type { Grid, ParentHistory } from './parents';
 
 const DEFAULT_WAIT_MS = 5_000;
+/**
+ * How long after a placement whose outcome is unknown "the venue has no such order" is not yet an
+ * answer: the adapter may still be retrying that request (OKX: up to 5 attempts of 5 s), and sending
+ * again meanwhile could see the resend refused while the first one lands and fills.
+ */
+const IN_DOUBT_GRACE_NS = 30_000_000_000n;
 const MAX_WAIT_MS = 60_000;
 /** Risk rejections kept for SubmitOrder callers that arrive after the rejection did. */
 const REMEMBERED_REJECTIONS = 10_000;
@@ -193,6 +199,7 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
       inDoubt: false,
       sent: false,
       approvedNs: a.approvedTsNs,
+      sentNs: 0n,
     };
     registry.add(entry);
     for (const r of pendingReports.get(i.clientOrderId) ?? []) rebuildFrom(entry, r);
@@ -307,6 +314,11 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
       return;
     }
     if (state === undefined) {
+      if (o.state === 'new' && entry.sent && nowNanos() - entry.sentNs < IN_DOUBT_GRACE_NS) {
+        reconciled.inc({ result: 'not_yet_at_venue' });
+        entry.inDoubt = true;
+        return;
+      }
       if (o.state === 'new') {
         // Never reached the venue: sending it now cannot double it (the client order id is the venue's idempotency key).
         reconciled.inc({ result: 'not_at_venue' });
@@ -378,6 +390,7 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
       }
     }
     entry.sent = true;
+    entry.sentNs = nowNanos();
     await settle(entry, await withTimeout(() => venue.trading.submit(venueRequestOf(o.terms))), 'submit');
   };
 
