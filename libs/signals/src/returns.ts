@@ -10,22 +10,32 @@ function requirePositive(what: string, x: number): number {
   return x;
 }
 
-/** Simple return over `period` steps: x / x[t - period] - 1. Inputs are prices (positive). */
-export class Returns implements Indicator {
+/**
+ * A function of the ratio of an input to the one `period` steps back: the shared body of
+ * `Returns` and `LogReturns`. Inputs are prices (positive).
+ */
+abstract class LaggedRatio implements Indicator {
   readonly period: number;
   /** The last `period` inputs: a push evicts exactly the one `period` steps back. */
   private readonly lagged: RingBuffer;
   private current: number | undefined;
 
-  constructor(period = 1) {
-    this.period = requirePeriod('Returns period', period);
+  constructor(
+    private readonly name: string,
+    period: number,
+  ) {
+    this.period = requirePeriod(`${name} period`, period);
     this.lagged = new RingBuffer(this.period);
   }
 
+  /** The indicator's value for `ratio` = x / x[t - period]. */
+  protected abstract of(ratio: number): number;
+
   update(x: number): number | undefined {
-    requirePositive('Returns input', x);
+    requirePositive(`${this.name} input`, x);
     const before = this.lagged.push(x);
-    if (before !== undefined) this.current = x / before - 1;
+    // The ratio first: ln(x) - ln(before) loses the digits that two nearby prices share.
+    if (before !== undefined) this.current = this.of(x / before);
     return this.current;
   }
 
@@ -42,36 +52,25 @@ export class Returns implements Indicator {
   }
 }
 
-/** Log return over `period` steps: ln(x / x[t - period]). Inputs are prices (positive). */
-export class LogReturns implements Indicator {
-  readonly period: number;
-  /** The last `period` inputs: a push evicts exactly the one `period` steps back. */
-  private readonly lagged: RingBuffer;
-  private current: number | undefined;
-
+/** Simple return over `period` steps: x / x[t - period] - 1. */
+export class Returns extends LaggedRatio {
   constructor(period = 1) {
-    this.period = requirePeriod('LogReturns period', period);
-    this.lagged = new RingBuffer(this.period);
+    super('Returns', period);
   }
 
-  update(x: number): number | undefined {
-    requirePositive('LogReturns input', x);
-    const before = this.lagged.push(x);
-    // The ratio first: ln(x) - ln(before) loses the digits that two nearby prices share.
-    if (before !== undefined) this.current = Math.log(x / before);
-    return this.current;
+  protected of(ratio: number): number {
+    return ratio - 1;
+  }
+}
+
+/** Log return over `period` steps: ln(x / x[t - period]). */
+export class LogReturns extends LaggedRatio {
+  constructor(period = 1) {
+    super('LogReturns', period);
   }
 
-  get value(): number | undefined {
-    return this.current;
-  }
-
-  get ready(): boolean {
-    return this.current !== undefined;
-  }
-
-  get warmup(): number {
-    return this.period + 1;
+  protected of(ratio: number): number {
+    return Math.log(ratio);
   }
 }
 

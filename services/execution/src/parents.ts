@@ -227,6 +227,12 @@ export class ParentManager {
     await this.run(p, p.order.onChildUpdate({ clientOrderId, kind: 'reject', reason, nowNs: nowNanos() }));
   }
 
+  /** Whether a parent on `symbol` still works: the market-data path skips the rest when none does. */
+  working(symbol: string): boolean {
+    for (const p of this.parents.values()) if (!p.ended && p.spec.symbol === symbol) return true;
+    return false;
+  }
+
   onMarket(symbol: string, update: MarketUpdate): Promise<void> {
     return this.queue.run(() => this.marketNow(symbol, update));
   }

@@ -5,8 +5,6 @@ import type { ManagedOrder } from '@meridian/orders';
 export interface OrderEntry {
   readonly order: ManagedOrder;
   readonly referencePrice: Decimal | undefined;
-  /** A request whose outcome is unknown (timeout, dropped connection): settled by looking the order up, never by guessing. */
-  inDoubt: boolean;
   /** A placement is in flight or done in this process. */
   sent: boolean;
   /** When the last placement was sent (ns), 0 before. */
@@ -18,6 +16,12 @@ export interface OrderEntry {
 /** The orders of this shard by client order id, and callers waiting for one to change. */
 export class OrderRegistry {
   private readonly entries = new Map<string, OrderEntry>();
+  /**
+   * Orders whose last request has an unknown outcome (timeout, dropped connection): settled by
+   * looking them up, never by guessing. Kept apart so the reconciliation timer and the gauge
+   * visit only these, not every order the shard ever had.
+   */
+  private readonly doubtful = new Set<OrderEntry>();
   private readonly waiters = new Map<string, Set<() => void>>();
 
   get(clientOrderId: string): OrderEntry | undefined {
@@ -37,10 +41,22 @@ export class OrderRegistry {
     return [...this.entries.values()].filter((e) => !e.order.isTerminal && (symbol === undefined || e.order.terms.symbol === symbol));
   }
 
+  isInDoubt(entry: OrderEntry): boolean {
+    return this.doubtful.has(entry);
+  }
+
+  setInDoubt(entry: OrderEntry, inDoubt: boolean): void {
+    if (inDoubt) this.doubtful.add(entry);
+    else this.doubtful.delete(entry);
+  }
+
+  /** A copy: settling an order while iterating removes it. */
+  inDoubt(): OrderEntry[] {
+    return [...this.doubtful];
+  }
+
   get inDoubtCount(): number {
-    let n = 0;
-    for (const e of this.entries.values()) if (e.inDoubt) n += 1;
-    return n;
+    return this.doubtful.size;
   }
 
   /** Wakes whoever waits on this order (a transition, or a risk rejection). */

@@ -196,7 +196,6 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
     const entry: OrderEntry = {
       order: new ManagedOrder(terms, a.approvedTsNs),
       referencePrice: safeReference(i),
-      inDoubt: false,
       sent: false,
       approvedNs: a.approvedTsNs,
       sentNs: 0n,
@@ -310,24 +309,24 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
     } catch (err) {
       reconciled.inc({ result: 'lookup_failed' });
       logger.warn({ clientOrderId: o.clientOrderId, why, err }, 'order lookup at the venue failed; will retry');
-      entry.inDoubt = true;
+      registry.setInDoubt(entry, true);
       return;
     }
     if (state === undefined) {
       if (o.state === 'new' && entry.sent && nowNanos() - entry.sentNs < IN_DOUBT_GRACE_NS) {
         reconciled.inc({ result: 'not_yet_at_venue' });
-        entry.inDoubt = true;
+        registry.setInDoubt(entry, true);
         return;
       }
       if (o.state === 'new') {
         // Never reached the venue: sending it now cannot double it (the client order id is the venue's idempotency key).
         reconciled.inc({ result: 'not_at_venue' });
-        entry.inDoubt = false;
+        registry.setInDoubt(entry, false);
         await send(entry);
         return;
       }
       reconciled.inc({ result: 'missing_at_venue' });
-      entry.inDoubt = true;
+      registry.setInDoubt(entry, true);
       logger.error({ clientOrderId: o.clientOrderId, state: o.state, why }, 'the venue does not know an order it acknowledged');
       return;
     }
@@ -335,7 +334,7 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
       await catchUpFills(entry);
       applyVenueState(o, state, apply);
     }
-    entry.inDoubt = false;
+    registry.setInDoubt(entry, false);
     reconciled.inc({ result: 'settled' });
   };
 
@@ -359,7 +358,7 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
         else logger.warn({ clientOrderId: o.clientOrderId, code: outcome.code, message: outcome.message }, 'the venue refused a cancel');
         return;
       case 'in_doubt':
-        entry.inDoubt = true;
+        registry.setInDoubt(entry, true);
         logger.warn({ clientOrderId: o.clientOrderId, op, detail: outcome.message }, 'venue request outcome unknown; reconciling');
         return;
     }
@@ -415,8 +414,7 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
   parentsLive = true;
 
   const reconcileTimer = setInterval(() => {
-    for (const entry of registry.values()) {
-      if (!entry.inDoubt) continue;
+    for (const entry of registry.inDoubt()) {
       void queueOf(entry.order.terms.symbol)
         .run(() => reconcile(entry, 'in doubt'))
         .catch((err) => logger.error({ err }, 'reconciliation failed'));
@@ -438,7 +436,7 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
           const r = u.snapshot ? book.applySnapshot(u.seq, bids, asks) : book.applyDelta(u.seq, bids, asks);
           if (r.ok && venue.mirror) venue.mirror.book(symbol, { snapshot: u.snapshot, bids, asks });
         }
-        if (book.synced) await parents.onMarket(symbol, { nowNs: nowNanos(), bid: book.bestBid()?.price, ask: book.bestAsk()?.price });
+        if (book.synced && parents.working(symbol)) await parents.onMarket(symbol, { nowNs: nowNanos(), bid: book.bestBid()?.price, ask: book.bestAsk()?.price });
       },
       { deliver: 'new' },
     );
@@ -455,7 +453,7 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
           volume = volume.add(trade.quantity);
           last = trade.price;
         }
-        if (last !== undefined) await parents.onMarket(symbol, { nowNs: nowNanos(), tradePrice: last, tradeVolume: volume });
+        if (last !== undefined && parents.working(symbol)) await parents.onMarket(symbol, { nowNs: nowNanos(), tradePrice: last, tradeVolume: volume });
       },
       { deliver: 'new' },
     );
@@ -475,7 +473,7 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
         apply(entry.order, { type: 'cancel', reason: 'PARENT_CANCELLED: cancelled before it reached the venue', tsNs: nowNanos() });
         return;
       }
-      if (entry.inDoubt) return reconcile(entry, 'redelivered');
+      if (registry.isInDoubt(entry)) return reconcile(entry, 'redelivered');
       await send(entry);
     });
   };
