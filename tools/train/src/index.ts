@@ -1,0 +1,13 @@
+export { readM4Hourly, runM4, scoreM4, M4_HOURLY, M4_HOURLY_PUBLISHED } from './m4';
+export type { M4Data, M4Options, M4Result, M4Scores } from './m4';
+export { runBars, foldTimes } from './bars-run';
+export type { BarsRunOptions, FoldResult } from './bars-run';
+export { readBarsCsv, readBarsPg, barOfStored } from './bar-sources';
+export type { PgBarQuery } from './bar-sources';
+export { modelConfigFor, parseModelChoice, readsCovariates, MODEL_CHOICES } from './model-choice';
+export type { ModelChoice, ModelSizes, InputShape } from './model-choice';
+export { DEFAULT_FEATURE_SPEC } from './default-spec';
+export { learningCurvesSvg, htmlTable, htmlPage, escapeHtml } from './report';
+export type { CurveSeries } from './report';
+export { Progress, formatSeconds } from './progress';
+export { TrainCliError, DataMissingError, BarFileError } from './errors';
