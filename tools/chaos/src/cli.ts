@@ -6,11 +6,13 @@ import { SCENARIOS } from './scenarios';
 const usage = `npm run chaos -- <scenario> [--duration <s>] [--seed <n>] [--symbols A,B] [--outage <s>]
 
 scenarios:
-${SCENARIOS.map((s) => `  ${s.name.padEnd(16)} ${s.summary}`).join('\n')}
+${SCENARIOS.map((s) => `  ${s.name.padEnd(22)} ${s.summary}`).join('\n')}
 
 Needs NATS JetStream at NATS_URL and PostgreSQL at DATABASE_URL (as the tests do) and a built
 tree (npm run build). --outage sets the length of a scenario's outage (postgres-outage: default a
-third of --duration, at least 5 s). Exit code 0 when every invariant held, 1 when one broke, 2 on bad usage.`;
+third of --duration, at least 5 s; slow-consumer: the recorder's stall, default a third of
+--duration, at least 10 s). venue-faults runs its fault phases once, and again while --duration
+lasts. Exit code 0 when every invariant held, 1 when one broke, 2 on bad usage.`;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -14,9 +14,9 @@ export interface Invariant {
   detail: string;
 }
 
-const firstFew = (items: string[]) => (items.length <= 5 ? items.join(', ') : `${items.slice(0, 5).join(', ')} and ${items.length - 5} more`);
+export const firstFew = (items: string[]) => (items.length <= 5 ? items.join(', ') : `${items.slice(0, 5).join(', ')} and ${items.length - 5} more`);
 
-function invariant(name: string, problems: string[], ok: string): Invariant {
+export function invariant(name: string, problems: string[], ok: string): Invariant {
   return { name, holds: problems.length === 0, detail: problems.length === 0 ? ok : firstFew(problems) };
 }
 
@@ -35,7 +35,8 @@ function venueFills(run: PlatformRun): Map<string, { quantity: Decimal; fees: De
   return out;
 }
 
-async function riskPositions(run: PlatformRun): Promise<Position[]> {
+/** Risk's positions as its gRPC GetPositions answers them. */
+export async function riskPositions(run: PlatformRun): Promise<Position[]> {
   const { grpc } = await run.supervisor.processes.get('risk')!.ports;
   const client = new RiskServiceClient(`127.0.0.1:${grpc}`, credentials.createInsecure());
   try {

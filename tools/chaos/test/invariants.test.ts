@@ -12,6 +12,8 @@ function clean(): StreamHistory {
     intents: new Map([['a', intent('a')], ['b', intent('b')]]),
     approved: new Map([['a', ApprovedOrder.fromPartial({ intent: intent('a') })]]),
     approvedMessages: 1,
+    intentMessages: 2,
+    rejectedMessages: 1,
     rejected: new Map([['b', OrderRejection.fromPartial({ intent: intent('b'), reason: 'MAX_POSITION' })]]),
     reports: [report('a', ExecutionKind.EXECUTION_KIND_ACK, 'a-ack'), report('a', ExecutionKind.EXECUTION_KIND_FILL, 'a-f1', '0.4'), report('a', ExecutionKind.EXECUTION_KIND_FILL, 'a-f2', '0.6')],
   };
