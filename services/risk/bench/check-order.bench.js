@@ -1,7 +1,9 @@
 // Pre-trade decision latency through gRPC CheckOrder, against the real risk service (its own
 // process, as deployed, on real NATS JetStream at NATS_URL) holding 1,000 symbols and 10,000 open orders, side
-// by side with the same server's GetPositions for one symbol (a map lookup): the difference is what
-// a decision costs on top of a gRPC round trip to this service. Run: npm run bench -w services/risk
+// by side with two peers measured in the same run: the same server's GetPositions for one symbol (a
+// map lookup), whose difference from CheckOrder is what a decision costs on top of a gRPC round trip
+// to this service, and a bare grpc-js server in its own process that does nothing (the transport
+// floor: no risk service can answer faster through grpc-js on this machine). Run: npm run bench -w services/risk
 // (after npm run build); BENCH_SYMBOLS, BENCH_OPEN_ORDERS, BENCH_CALLS and NATS_PULL_EXPIRES_MS
 // (passed to the service) vary it.
 'use strict';
@@ -10,6 +12,7 @@ const { credentials, Metadata } = require('@grpc/grpc-js');
 const { Bus, provisionTopology } = require('@meridian/bus');
 const { nowNanos } = require('@meridian/domain');
 const { ApprovedOrder, Bbo, OrderIntent, RiskServiceClient, Side, OrderType } = require('@meridian/proto');
+const { fork } = require('node:child_process');
 const { join } = require('node:path');
 const { ServiceProcess, createTestEnvironment, seededRandom, summarise } = require('@meridian/testkit');
 
@@ -35,6 +38,16 @@ async function timed(n, call) {
     out[i] = Number(process.hrtime.bigint() - t0);
   }
   return out;
+}
+
+/** Starts the bare grpc-js server (grpc-floor-server.js) and resolves its process and port. */
+function startFloorServer() {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(__dirname, 'grpc-floor-server.js'));
+    child.once('message', ({ port }) => resolve({ child, port }));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the floor server exited (${code}) before it listened`)));
+  });
 }
 
 async function main() {
@@ -95,6 +108,17 @@ async function main() {
       if ((await check(i)).approved) approvals += 1;
     });
     client.close();
+
+    const floor = await startFloorServer();
+    const floorClient = new RiskServiceClient(`127.0.0.1:${floor.port}`, credentials.createInsecure());
+    const bare = () => new Promise((resolve, reject) => floorClient.getPositions({ symbol: 'X' }, new Metadata(), deadline(), (err, res) => (err ? reject(err) : resolve(res))));
+    await timed(2_000, bare);
+    const floorNs = await timed(CALLS, bare);
+    floorClient.close();
+    floor.child.removeAllListeners('exit');
+    floor.child.kill();
+
+    const f = summary(floorNs);
     const h = summary(peerNs);
     const c = summary(checkNs);
     process.stdout.write(
@@ -102,7 +126,10 @@ async function main() {
         `gRPC CheckOrder on the risk service: ${SYMBOLS} symbols, ${OPEN_ORDERS} open orders, ${CALLS} sequential calls (${approvals} approved)`,
         `  CheckOrder            p50 ${c.p50} us  p99 ${c.p99} us  p99.9 ${c.p999} us  ${c.perSecond} calls/s`,
         `  GetPositions (peer)   p50 ${h.p50} us  p99 ${h.p99} us  p99.9 ${h.p999} us  ${h.perSecond} calls/s`,
-        `  ratio CheckOrder/GetPositions p50 ${(Number(c.p50) / Number(h.p50)).toFixed(2)}x  p99 ${(Number(c.p99) / Number(h.p99)).toFixed(2)}x; target p99 < 1000 us: ${Number(c.p99) < 1000 ? 'met' : 'NOT met'}`,
+        `  bare grpc-js (floor)  p50 ${f.p50} us  p99 ${f.p99} us  p99.9 ${f.p999} us  ${f.perSecond} calls/s`,
+        `  ratio CheckOrder/GetPositions p50 ${(Number(c.p50) / Number(h.p50)).toFixed(2)}x  p99 ${(Number(c.p99) / Number(h.p99)).toFixed(2)}x`,
+        `  ratio CheckOrder/floor        p50 ${(Number(c.p50) / Number(f.p50)).toFixed(2)}x  p99 ${(Number(c.p99) / Number(f.p99)).toFixed(2)}x`,
+        `  target p99 < 1000 us: ${Number(c.p99) < 1000 ? 'met' : 'NOT met'}${Number(f.p99) >= 1000 ? ' (the bare grpc-js floor itself is over it on this machine now)' : ''}`,
       ].join('\n') + '\n',
     );
   } finally {
