@@ -82,6 +82,11 @@ export interface NatsConnectOptions {
   token?: string;
   /** A decentralised-auth `.creds` file (user JWT + NKey seed), or a function that reads it at each connect. */
   creds?: Uint8Array | (() => Uint8Array);
+  /**
+   * Where replies and pulled messages arrive (`natsInboxPrefix(role)`): it must match the inbox
+   * the server lets this user subscribe to. Unset: nats.js's shared `_INBOX`.
+   */
+  inboxPrefix?: string;
   /** Extra connection options (TLS: `{ tls: { caFile, certFile, keyFile } }`). */
   connection?: Partial<ConnectionOptions>;
 }
@@ -93,6 +98,7 @@ export function natsConnectionOptions(o: NatsConnectOptions): Partial<Connection
     ...(o.user !== undefined ? { user: o.user, pass: o.pass } : {}),
     ...(o.token !== undefined ? { token: o.token } : {}),
     ...(o.creds !== undefined ? { authenticator: credsAuthenticator(o.creds) } : {}),
+    ...(o.inboxPrefix !== undefined ? { inboxPrefix: o.inboxPrefix } : {}),
     ...o.connection,
   };
 }

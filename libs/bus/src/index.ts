@@ -23,7 +23,7 @@ export type { ExecutionSubjectKind, MarketDataKind, RiskEventKind } from './subj
 export { Topology } from './topology';
 export type { ConsumerOwner, DurableDeclaration, Shard, StreamDeclaration, StreamKey, TopologyOptions } from './topology';
 export { provisionTopology, deleteTopologyStreams } from './bootstrap';
-export { NATS_ROLES, natsAuthorizationConfig, natsPermissions } from './permissions';
+export { NATS_ROLES, natsAuthorizationConfig, natsInboxPrefix, natsPermissions } from './permissions';
 export type { NatsPermissions, NatsRole, NatsUser } from './permissions';
 export type { ProvisionReport } from './bootstrap';
 export { traceIdOf } from './tracing';

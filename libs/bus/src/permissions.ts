@@ -25,7 +25,9 @@ function flows(topology: Topology, role: Exclude<NatsRole, 'bootstrap'>): { writ
       // Its checkpoints, and the BBO it derives from the books it keeps.
       return { writes: [s.booksAll(), s.bboAll()], reads: ['MARKET', 'BOOKS'] };
     case 'inference':
-      return { writes: [s.signalsAll()], reads: ['MARKET'] };
+      // Its own configuration: a change of the active model versions (ActivateModel), which every
+      // inference replica follows on CONTROL to load the new version.
+      return { writes: [s.signalsAll(), s.config('inference')], reads: ['MARKET', 'CONTROL'] };
     case 'coordinator':
       return { writes: [s.intentsAll()], reads: ['SIGNALS', 'ORDERS', 'EXECUTIONS', 'MARKET', 'CONTROL'] };
     case 'risk':
@@ -68,12 +70,23 @@ function readerApi(stream: string): string[] {
 }
 
 /**
+ * The inbox prefix of a process (the client's `inboxPrefix`): replies to its requests and the
+ * messages it pulls from its consumers arrive under it. One per role, so that a role allowed to
+ * subscribe to its own inbox cannot read what is delivered to another's (a shared `_INBOX.>`
+ * would let any service read the approved orders pulled by execution).
+ */
+export function natsInboxPrefix(role: string): string {
+  return `_INBOX_${role}`;
+}
+
+/**
  * The permissions of one role. Replies (JetStream acks, API answers, pulled messages) come to the
- * client's inbox, so every role subscribes to `_INBOX.>` and nothing else; the bootstrap CLI may
- * use the whole JetStream API, because declaring streams and consumers is its job.
+ * client's inbox, so every role subscribes to its own inbox (`natsInboxPrefix`) and nothing else;
+ * the bootstrap CLI may use the whole JetStream API, because declaring streams and consumers is
+ * its job.
  */
 export function natsPermissions(topology: Topology, role: NatsRole): NatsPermissions {
-  const inbox = '_INBOX.>';
+  const inbox = `${natsInboxPrefix(role)}.>`;
   if (role === 'bootstrap') return { publish: ['$JS.API.>'], subscribe: [inbox] };
   const { writes, reads } = flows(topology, role);
   const api = ['$JS.API.INFO', ...reads.flatMap((k) => readerApi(topology.streamName(k)))];

@@ -40,6 +40,8 @@ describe('NATS permissions per role', () => {
     expect(writers(s.killSwitch('global'))).toEqual(['risk']);
     // Risk writes its own configuration (limits changes), and no other service's.
     expect(writers(s.config('risk'))).toEqual(['risk']);
+    // Inference writes its own (the active model versions), which its replicas follow.
+    expect(writers(s.config('inference'))).toEqual(['inference']);
     for (const service of ['execution', 'coordinator', 'recorder']) expect(writers(s.config(service))).toEqual([]);
     // Risk alone writes its checkpoints (stops, circuit breaker), equity curve and events.
     expect(writers(s.stop('BTC-USDT'))).toEqual(['risk']);
@@ -55,7 +57,7 @@ describe('NATS permissions per role', () => {
       for (const api of ['$JS.API.STREAM.CREATE.ns1_ORDERS', '$JS.API.STREAM.DELETE.ns1_ORDERS', '$JS.API.STREAM.UPDATE.ns1_ORDERS', '$JS.API.STREAM.PURGE.ns1_ORDERS', '$JS.API.CONSUMER.MSG.NEXT.ORDERS.risk-intent-BTC-USDT']) {
         expect({ role, api, allowed: allowed(publish, api) }).toEqual({ role, api, allowed: false });
       }
-      expect(subscribe).toEqual(['_INBOX.>']);
+      expect(subscribe).toEqual([`_INBOX_${role}.>`]);
       // Everything but the account info names this namespace's subjects or streams.
       expect(publish.filter((p) => p !== '$JS.API.INFO' && !p.includes('ns1'))).toEqual([]);
     }

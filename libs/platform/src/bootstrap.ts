@@ -1,6 +1,6 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { Subjects, Topology, natsConnectionOptions, provisionTopology } from '@meridian/bus';
+import { Subjects, Topology, natsConnectionOptions, natsInboxPrefix, provisionTopology } from '@meridian/bus';
 import type { NatsConnectOptions, ProvisionReport, Shard } from '@meridian/bus';
 
 export interface BootstrapOptions {
@@ -13,7 +13,7 @@ export interface BootstrapOptions {
 
 /** Creates or updates the streams and the durable consumers of the given shards. */
 export async function bootstrap(o: BootstrapOptions): Promise<ProvisionReport> {
-  const nc = await connect({ ...natsConnectionOptions(o.nats), name: 'meridian-bootstrap' });
+  const nc = await connect({ ...natsConnectionOptions({ inboxPrefix: natsInboxPrefix('bootstrap'), ...o.nats }), name: 'meridian-bootstrap' });
   try {
     const topology = new Topology(new Subjects(o.namespace), { replicas: o.replicas });
     return await provisionTopology(await jetstreamManager(nc), topology, o.shards);

@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { Bus, NATS_ROLES, Subjects, Topology, natsAuthorizationConfig } from '@meridian/bus';
+import { Bus, NATS_ROLES, Subjects, Topology, natsAuthorizationConfig, natsInboxPrefix } from '@meridian/bus';
 import type { NatsRole, NatsUser } from '@meridian/bus';
 import { credentials } from '@grpc/grpc-js';
 import { Client } from 'pg';
 import { ApprovedOrder, BookSnapshot, ExecutionKind, ExecutionReport, KillSwitch, OrderIntent, RiskServiceClient, Side } from '@meridian/proto';
-import { NatsServerProcess, createTestEnvironment, waitFor } from '@meridian/testkit';
+import { NatsServerProcess, OtlpCollector, createTestEnvironment, waitFor } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
 import { FAST_MARKET_ENV, SERVICES, Supervisor, bootstrap } from '../src';
 
@@ -25,11 +25,13 @@ let env: TestEnvironment;
 let server: NatsServerProcess;
 let supervisor: Supervisor;
 let observer: Bus;
+let traces: OtlpCollector;
 const logs: string[] = [];
 const reports: ExecutionReport[] = [];
 const approved: ApprovedOrder[] = [];
 const users = new Map<NatsRole, NatsUser>(NATS_ROLES.map((role) => [role, { role, user: `meridian-${role}`, password: randomBytes(12).toString('hex') }]));
-const login = (role: NatsRole) => ({ user: users.get(role)!.user, pass: users.get(role)!.password });
+// Each role logs in as its user and receives its replies under its own inbox, as the services do.
+const login = (role: NatsRole) => ({ user: users.get(role)!.user, pass: users.get(role)!.password, inboxPrefix: natsInboxPrefix(role) });
 const DATABASE_PASSWORD = `db-${randomBytes(9).toString('hex')}`;
 
 function withPassword(url: string, password: string): string {
@@ -40,6 +42,7 @@ function withPassword(url: string, password: string): string {
 
 beforeAll(async () => {
   env = await createTestEnvironment('perm');
+  traces = await OtlpCollector.start();
   const topology = new Topology(new Subjects(env.namespace));
   server = await NatsServerProcess.start({ jetstream: true, config: natsAuthorizationConfig(topology, [...users.values()]) });
   await bootstrap({ nats: { servers: server.url, ...login('bootstrap') }, namespace: env.namespace, replicas: 1, shards: [{ symbols: SYMBOLS, venues: ['paper'] }] });
@@ -58,6 +61,9 @@ beforeAll(async () => {
       SYMBOLS: SYMBOLS.join(','),
       // Fast market and a twitchy strategy, so a few seconds produce plenty of orders.
       ...FAST_MARKET_ENV,
+      // Every service exports its spans to the local collector, where the secrets test reads them.
+      OTEL_EXPORTER_OTLP_ENDPOINT: traces.url,
+      OTEL_BSP_SCHEDULE_DELAY: '200',
     },
     // Each service logs in as its own user.
     serviceEnv: Object.fromEntries(SERVICES.map((name) => [name, { NATS_USER: login(name).user, NATS_PASSWORD: login(name).pass }])),
@@ -71,6 +77,7 @@ afterAll(async () => {
   await observer?.close();
   if (env) writeFileSync(join(tmpdir(), `meridian-${env.namespace}.log`), logs.join('\n'));
   await server?.stop();
+  await traces?.stop();
   await env?.cleanup();
 });
 
@@ -141,6 +148,27 @@ test('only risk may publish an approved order; the others are refused by the ser
   expect(reports.filter((r) => r.clientOrderId.startsWith('forged-by-'))).toEqual([]);
 });
 
+test("no service may read another's replies: each subscribes to its own inbox only", async () => {
+  // A subscription the server refuses is closed with the server's permissions error.
+  const outcome = async (role: NatsRole, subject: string): Promise<string> => {
+    const nc: NatsConnection = await connect({ servers: server.url, ...login(role), reconnect: false });
+    try {
+      const sub = nc.subscribe(subject);
+      await nc.flush();
+      const closed = await Promise.race([sub.closed, new Promise<'open'>((r) => setTimeout(() => r('open'), 1_000))]);
+      return closed === 'open' ? 'open' : (closed?.message ?? 'closed');
+    } finally {
+      await nc.close();
+    }
+  };
+  // Coordinator would otherwise see every approved order execution pulls from its consumers.
+  const refused = /Permissions Violation for Subscription/;
+  expect(await outcome('coordinator', `${natsInboxPrefix('execution')}.>`)).toMatch(refused);
+  expect(await outcome('inference', '_INBOX.>')).toMatch(refused);
+  expect(await outcome('ingestion', '>')).toMatch(refused);
+  expect(await outcome('execution', `${natsInboxPrefix('execution')}.>`)).toBe('open');
+});
+
 test('npm run nats-permissions prints a block nats-server accepts, reading each password from its environment', async () => {
   const block = execFileSync(process.execPath, [join(__dirname, '..', 'dist', 'nats-permissions-cli.js')], { env: { ...process.env, BUS_NAMESPACE: 'cli' }, encoding: 'utf8' });
   // nats-server refuses to start unless every referenced variable is set.
@@ -157,14 +185,16 @@ test('npm run nats-permissions prints a block nats-server accepts, reading each 
   }
 });
 
-test('no secret of the run appears in any log line or metric of any service', async () => {
+test('no secret of the run appears in any log line, metric or trace of any service', async () => {
   const secrets = [...[...users.values()].map((u) => u.password), DATABASE_PASSWORD];
   const scraped: string[] = [];
   for (const name of SERVICES) {
     const { http } = await supervisor.processes.get(name)!.ports;
     scraped.push(await (await fetch(`http://127.0.0.1:${http}/metrics`)).text());
   }
-  const output = [...logs, ...scraped].join('\n');
+  // The spans of the orders above, from the services that handled them (the batch is sent every 200 ms).
+  await waitFor('spans from risk and execution', () => ['meridian-risk', 'meridian-execution'].every((s) => traces.spans().some((span) => span.service === s)), 10_000);
+  const output = [...logs, ...scraped, traces.text()].join('\n');
   // The recorder logged where its database is: redacted, so the check has something to bite on.
   expect(output).toMatch(/database migrated/);
   expect(secrets.filter((s) => output.includes(s))).toEqual([]);

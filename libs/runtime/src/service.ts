@@ -1,4 +1,4 @@
-import { Bus, DEFAULT_PULL_EXPIRES_MS } from '@meridian/bus';
+import { Bus, DEFAULT_PULL_EXPIRES_MS, natsInboxPrefix } from '@meridian/bus';
 import type { Shard } from '@meridian/bus';
 import { parseSymbol, parseVenue } from '@meridian/domain';
 import type { FastifyInstance } from 'fastify';
@@ -96,6 +96,8 @@ export async function startService<S extends Schema>(
   const health = new Health();
 
   const bus = await Bus.connect({
+    // The inbox its NATS user may subscribe to (natsPermissions): one per service.
+    inboxPrefix: natsInboxPrefix(def.name),
     ...nats,
     name: `meridian-${def.name}`,
     namespace: base.BUS_NAMESPACE,

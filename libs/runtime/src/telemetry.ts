@@ -16,11 +16,22 @@ export interface Telemetry {
  * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set, to the console with `OTEL_TRACES_EXPORTER=console`,
  * and nowhere otherwise. Telemetry that cannot start degrades to nothing; it never stops trading.
  */
+/**
+ * Where spans go, from the environment the service was given (the exporter would read
+ * process.env, which is not it for a service started in process): the traces endpoint as is, or
+ * the base endpoint with the signal path, as the OTLP specification says.
+ */
+function otlpTracesUrl(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) return `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
+  return undefined;
+}
+
 export function startTelemetry(service: string, version: string, logger: Logger, env: NodeJS.ProcessEnv = process.env): Telemetry {
   try {
     const processors: SpanProcessor[] = [];
     const exporterKind = env.OTEL_TRACES_EXPORTER ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? 'otlp' : 'none');
-    if (exporterKind === 'otlp') processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+    if (exporterKind === 'otlp') processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: otlpTracesUrl(env) })));
     else if (exporterKind === 'console') processors.push(new BatchSpanProcessor(new ConsoleSpanExporter()));
     const provider = new NodeTracerProvider({
       resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? `meridian-${service}`, [ATTR_SERVICE_VERSION]: version }),

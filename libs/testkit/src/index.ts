@@ -16,3 +16,5 @@ export { TcpProxy } from './tcp-proxy';
 export type { CutMode, TcpProxyOptions } from './tcp-proxy';
 export { collectGarbage, machineFloor, percentile, summarise, timerOverheadNs } from './timing';
 export type { LatencySummary } from './timing';
+export { OtlpCollector } from './otlp-collector';
+export type { OtlpExport } from './otlp-collector';

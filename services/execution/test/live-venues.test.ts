@@ -30,7 +30,7 @@ import {
 import type { CancelOrderResponse, GetOrderResponse, OrderIntent } from '@meridian/proto';
 import { startService } from '@meridian/runtime';
 import type { StartedService } from '@meridian/runtime';
-import { ServiceProcess, assertBuilt, createTestEnvironment, waitFor } from '@meridian/testkit';
+import { OtlpCollector, ServiceProcess, assertBuilt, createTestEnvironment, waitFor } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
 import { AlpacaSimServer, OkxServer, SimulatedVenue } from '@meridian/venue-sim';
 import type { SimOrder } from '@meridian/venue-sim';
@@ -471,12 +471,13 @@ function describeVenue(name: string, create: (dir: string) => Promise<LiveVenue>
       expect(new Set(executionIds).size).toBe(executionIds.length);
     });
 
-    it('as a process at LOG_LEVEL=debug, writes no credential to its output or its /metrics', async () => {
+    it('as a process at LOG_LEVEL=debug, writes no credential to its output, its /metrics or its traces', async () => {
       await exec!.stop();
       exec = undefined;
       assertBuilt(PACKAGE_DIR, '@meridian/execution');
-      // Credentials only as files, as the chart mounts them.
-      const childEnv = serviceEnv(v, { LOG_LEVEL: 'debug' });
+      const traces = await OtlpCollector.start();
+      // Credentials only as files, as the chart mounts them; spans exported over OTLP to the collector.
+      const childEnv = serviceEnv(v, { LOG_LEVEL: 'debug', OTEL_EXPORTER_OTLP_ENDPOINT: traces.url, OTEL_BSP_SCHEDULE_DELAY: '100' });
       const proc = await ServiceProcess.start(PACKAGE_DIR, childEnv, { name: `execution-${name}`, timeoutMs: 60_000, waitReady: false });
       let metricsText = '';
       try {
@@ -503,10 +504,15 @@ function describeVenue(name: string, create: (dir: string) => Promise<LiveVenue>
         }
         metricsText = await proc.metrics();
       } finally {
+        // Shutdown flushes the spans still batched.
         expect(await proc.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+        await traces.stop();
       }
 
       const output = proc.logs.join('\n');
+      const traceText = traces.text();
+      // The traces hold the orders' hops: publishes of the execution reports above.
+      expect(traces.spans().filter((s) => s.service === 'meridian-execution').length).toBeGreaterThan(0);
       // The capture is the real thing: debug lines, the venue's log lines, the metrics of the orders above.
       expect(proc.logs.some((l) => l.includes('"level":"debug"'))).toBe(true);
       expect(output).toContain('venue stream disconnected');
@@ -515,6 +521,7 @@ function describeVenue(name: string, create: (dir: string) => Promise<LiveVenue>
         for (const form of leakedForms(secret)) {
           expect(output.includes(form) ? `output contains ${form}` : 'clean').toBe('clean');
           expect(metricsText.includes(form) ? `/metrics contains ${form}` : 'clean').toBe('clean');
+          expect(traceText.includes(form) ? `traces contain ${form}` : 'clean').toBe('clean');
         }
       }
     });
