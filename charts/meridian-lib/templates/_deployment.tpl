@@ -135,6 +135,14 @@ containers:
       {{- with $secretFiles.mounts }}
       {{- toYaml . | nindent 6 }}
       {{- end }}
+      {{- if include "meridian-lib.modelsEnabled" $ctx }}
+      - name: models
+        mountPath: {{ include "meridian-lib.modelsPath" $ctx }}
+        readOnly: true
+        {{- with $v.models.subPath }}
+        subPath: {{ . }}
+        {{- end }}
+      {{- end }}
 volumes:
   - name: tmp
     emptyDir:
@@ -146,6 +154,13 @@ volumes:
   {{- end }}
   {{- with $secretFiles.volumes }}
   {{- toYaml . | nindent 2 }}
+  {{- end }}
+  {{- if include "meridian-lib.modelsEnabled" $ctx }}
+  {{- /* The service only reads the files (a training job writes them): mounted read-only. */}}
+  - name: models
+    persistentVolumeClaim:
+      claimName: {{ required (printf "%s: set models.existingClaim: the PersistentVolumeClaim holding <name>/<version>.onnx" (include "meridian-lib.fullname" $ctx)) $v.models.existingClaim }}
+      readOnly: true
   {{- end }}
 {{- with $v.nodeSelector }}
 nodeSelector:

@@ -207,8 +207,8 @@ Order of precedence, lowest first: `config` (the service's own keys), `env`, the
 `config`, then the keys this library owns (NATS_URL, BUS_NAMESPACE, JS_REPLICAS, SYMBOLS, HOST,
 HTTP_PORT, GRPC_PORT, LOG_LEVEL, SHUTDOWN_TIMEOUT_MS, ADMIN_AUTH, ADMIN_CLIENT_CNS), which values cannot override (the schema
 rejects them in `env`). Then the paths of the files mounted from Secrets (meridian-lib.secretFiles),
-`secretEnv`, and DATABASE_URL/DATABASE_SCHEMA for charts whose
-values have a `database` block (the recorder).
+`secretEnv`, DATABASE_URL/DATABASE_SCHEMA for charts that use their `database` block
+(meridian-lib.usesDatabase), and MODEL_DIR for charts whose `models` block is enabled.
 */}}
 {{- define "meridian-lib.env" -}}
 {{- $ctx := .ctx -}}
@@ -254,7 +254,7 @@ values have a `database` block (the recorder).
       optional: true
       {{- end }}
 {{- end }}
-{{- if hasKey $v "database" }}
+{{- if include "meridian-lib.usesDatabase" $ctx }}
 {{- $db := $v.database | default (dict) }}
 {{- $gDb := $g.database | default (dict) }}
 - name: DATABASE_URL
@@ -265,7 +265,27 @@ values have a `database` block (the recorder).
 - name: DATABASE_SCHEMA
   value: {{ $db.schema | default "meridian" | quote }}
 {{- end }}
+{{- if include "meridian-lib.modelsEnabled" $ctx }}
+- name: MODEL_DIR
+  value: {{ include "meridian-lib.modelsPath" $ctx | quote }}
+{{- end }}
 {{- end -}}
+
+{{/*
+"true" when the chart reaches PostgreSQL: it has a `database` block and, if it also has a
+`models` block (inference), that block is enabled (its model registry is what needs the database).
+*/}}
+{{- define "meridian-lib.usesDatabase" -}}
+{{- if and (hasKey .Values "database") (or (not (hasKey .Values "models")) (include "meridian-lib.modelsEnabled" .)) -}}true{{- end -}}
+{{- end -}}
+
+{{/* "true" when the chart has an enabled `models` block (inference's model registry files). */}}
+{{- define "meridian-lib.modelsEnabled" -}}
+{{- if and (hasKey .Values "models") (.Values.models | default (dict)).enabled -}}true{{- end -}}
+{{- end -}}
+
+{{/* Where the model files are mounted: MODEL_DIR. */}}
+{{- define "meridian-lib.modelsPath" -}}/models{{- end -}}
 
 {{/* envFrom: NATS credentials (nats.existingSecret or global.nats.existingSecret) and envFromSecrets. */}}
 {{- define "meridian-lib.envFrom" -}}

@@ -11,7 +11,7 @@ Ingress:
 Egress:
   - DNS (53/UDP and 53/TCP) to anywhere;
   - NATS client port (networkPolicy.natsPort) to networkPolicy.natsTo, or anywhere when empty;
-  - PostgreSQL (networkPolicy.databasePort) for charts with a `database` block;
+  - PostgreSQL (networkPolicy.databasePort) for charts that use their `database` block;
   - networkPolicy.extraEgress, as written (a live venue's HTTPS endpoints, an OTLP collector).
 Kubelet probes come from the node and most CNIs do not filter them; if yours does, add the
 node CIDR to extraIngress.
@@ -73,7 +73,7 @@ spec:
       to:
         {{- toYaml . | nindent 8 }}
       {{- end }}
-    {{- if hasKey .Values "database" }}
+    {{- if include "meridian-lib.usesDatabase" . }}
     - ports:
         - port: {{ int ($np.databasePort | default 5432) }}
           protocol: TCP

@@ -141,6 +141,46 @@ describe('each service chart on its own', () => {
   });
 });
 
+describe("inference's model registry", () => {
+  const models = { enabled: true, existingClaim: 'meridian-models', subPath: 'prod' };
+  const egressPorts = (chart: { objects: readonly any[] }) =>
+    ofKind(chart.objects, 'NetworkPolicy')
+      .filter((n) => serviceOf(n) === 'inference')
+      .flatMap((n: any) => n.spec.egress.flatMap((e: any) => e.ports.map((p: any) => p.port)));
+
+  it('mounts the model files read-only at MODEL_DIR and reaches the database only when enabled', () => {
+    const chart = renderUmbrella([], { inference: { models } });
+    expect(validateObjects(chart.objects)).toEqual([]);
+    const d = ofKind(chart.objects, 'Deployment').find((o) => serviceOf(o) === 'inference')!;
+    const spec = podSpecOf(d);
+    const env = envOf(d);
+    expect({ dir: env.MODEL_DIR, url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA }).toEqual({ dir: '/models', url: '<from secret>', schema: 'meridian' });
+    expect(spec.containers[0].env.find((e: any) => e.name === 'DATABASE_URL').valueFrom).toEqual({ secretKeyRef: { name: 'meridian-database', key: 'url' } });
+    expect((spec.volumes as any[]).find((v) => v.name === 'models')).toEqual({ name: 'models', persistentVolumeClaim: { claimName: 'meridian-models', readOnly: true } });
+    expect((spec.containers[0].volumeMounts as any[]).find((m) => m.name === 'models')).toEqual({ name: 'models', mountPath: '/models', readOnly: true, subPath: 'prod' });
+    expect(egressPorts(chart)).toContain(5432);
+    expect([...securityViolations(chart.objects), ...networkPolicyViolations(chart.objects)]).toEqual([]);
+  });
+
+  it('is off by default: momentum only, no volume, no database, no egress to it', () => {
+    const chart = renderUmbrella([]);
+    const d = ofKind(chart.objects, 'Deployment').find((o) => serviceOf(o) === 'inference')!;
+    const env = envOf(d);
+    expect([env.MODEL_DIR, env.DATABASE_URL, env.DATABASE_SCHEMA]).toEqual([undefined, undefined, undefined]);
+    expect((podSpecOf(d).volumes as any[]).map((v) => v.name)).not.toContain('models');
+    expect(egressPorts(chart)).not.toContain(5432);
+    // The recorder, whose database block has no switch, still reaches it.
+    const recorder = ofKind(chart.objects, 'Deployment').find((o) => serviceOf(o) === 'recorder')!;
+    expect(envOf(recorder).DATABASE_URL).toBe('<from secret>');
+  });
+
+  it('refuses models without a claim, and MODEL_DIR or the new keys in env', () => {
+    expect(() => renderUmbrella([], { inference: { models: { enabled: true } } })).toThrow(/meridian-inference: set models.existingClaim/);
+    for (const key of ['MODEL_DIR', 'PREDICT_BATCH_MAX', 'PREDICT_BATCH_MAX_WAIT_US']) expect(() => renderUmbrella([], { inference: { env: { [key]: '1' } } })).toThrow();
+    expect(() => renderUmbrella([], { inference: { config: { PREDICT_BATCH_MAX: 0 } } })).toThrow();
+  });
+});
+
 describe('NATS credentials and TLS', () => {
   const global = { nats: { url: 'tls://nats.nats.svc:4222', credsSecret: 'nats-creds', credsSecretKey: 'user.creds', tls: { secret: 'nats-client-tls', mutual: true } } };
 

@@ -11,7 +11,8 @@ const ownProperties = new Set([
   'config', // the service's own configuration keys
   'env', // refuses the chart's keys and that service's config keys
   'shards', // sharded services only; a shard's config is the service's config
-  'database', // the recorder writes PostgreSQL
+  'database', // the recorder writes PostgreSQL, and so does inference's model registry
+  'models', // inference's model registry: the volume of model files
   'networkPolicy', // ... and so may reach it
   'replicas', // the recorder's replicas may share its consumers
   'autoscaling', // ... and so may be autoscaled
@@ -59,8 +60,8 @@ function serviceConfigKeys(svc: string): string[] {
 }
 
 describe('the charts config keys', () => {
-  it.each(serviceCharts)('%s: are the keys the service reads (the database ones come from the database block)', (svc) => {
-    const declared = serviceConfigKeys(svc).filter((k) => !['DATABASE_URL', 'DATABASE_SCHEMA'].includes(k));
+  it.each(serviceCharts)('%s: are the keys the service reads (the database ones come from the database block, MODEL_DIR from the models block)', (svc) => {
+    const declared = serviceConfigKeys(svc).filter((k) => !['DATABASE_URL', 'DATABASE_SCHEMA', 'MODEL_DIR'].includes(k));
     expect(declared.length).toBeGreaterThan(0);
     expect(Object.keys(schemas[svc]!.properties.config.properties).sort()).toEqual(declared);
   });
