@@ -72,6 +72,8 @@ export class SimulatedVenue implements SimulatedExchange {
   readonly random: () => number;
   readonly queueModel: QueueModel;
   private readonly markets = new Map<string, SimMarket>();
+  /** The markets trading each base against each quote (`base|quote`), in instrument order: marks without a scan of every market. */
+  private readonly pairMarkets = new Map<string, SimMarket[]>();
   private readonly accounts = new Map<string, Account>();
   private readonly defaultFees: FeeSchedule;
   private readonly clock: () => bigint;
@@ -97,7 +99,10 @@ export class SimulatedVenue implements SimulatedExchange {
     const instruments = new Map<string, SimInstrument>();
     for (const instrument of options.instruments) {
       instruments.set(instrument.symbol, instrument);
-      this.markets.set(instrument.symbol, new SimMarket(instrument));
+      const market = new SimMarket(instrument);
+      this.markets.set(instrument.symbol, market);
+      const pair = `${instrument.baseCurrency}|${instrument.quoteCurrency}`;
+      this.pairMarkets.set(pair, [...(this.pairMarkets.get(pair) ?? []), market]);
     }
     this.instruments = instruments;
     this.defaultFees = options.fees;
@@ -638,11 +643,9 @@ export class SimulatedVenue implements SimulatedExchange {
 
   /** The mark of `currency` in `quote`: the mid (or last trade) of the first instrument trading one against the other. */
   private markOf(currency: string, quote: string): Decimal | undefined {
-    for (const market of this.markets.values()) {
-      if (market.instrument.baseCurrency === currency && market.instrument.quoteCurrency === quote) {
-        const mark = market.mark();
-        if (mark !== undefined) return mark;
-      }
+    for (const market of this.pairMarkets.get(`${currency}|${quote}`) ?? []) {
+      const mark = market.mark();
+      if (mark !== undefined) return mark;
     }
     return undefined;
   }
