@@ -9,3 +9,5 @@ export { Portfolio } from './portfolio';
 export type { PortfolioOptions } from './portfolio';
 export { InvalidFillError, InvalidPositionSnapshotError, InvalidPortfolioSymbolError } from './errors';
 export { WorkingOrders } from './working-orders';
+export { valuePortfolio, StrategyBook } from './valuation';
+export type { PnlFigures } from './valuation';

@@ -6,6 +6,8 @@ interface Entry {
   quantity?: Decimal;
   filled: Decimal;
   closed: boolean;
+  /** The unfilled quantity this entry adds to the totals now (0 once closed or complete). */
+  counted: Decimal;
 }
 
 /**
@@ -15,14 +17,20 @@ interface Entry {
  * Events may arrive in any order (an order, its fills and its end come from different streams
  * when state is rebuilt by replay), so each order accumulates what is known of it and the
  * totals are derived: remaining = quantity - filled, for orders neither closed nor complete.
+ * The totals are kept as running sums, each event replacing its order's share exactly, so reading
+ * them costs the same however many orders the symbol has seen (a strategy reads them on every
+ * signal; a backtest sends many thousands of orders per symbol).
  */
 export class WorkingOrders {
   private readonly entries = new Map<string, Entry>();
+  private buy = Decimal.ZERO;
+  private sell = Decimal.ZERO;
+  private count = 0;
 
   private entry(id: string): Entry {
     let e = this.entries.get(id);
     if (!e) {
-      e = { filled: Decimal.ZERO, closed: false };
+      e = { filled: Decimal.ZERO, closed: false, counted: Decimal.ZERO };
       this.entries.set(id, e);
     }
     return e;
@@ -31,18 +39,25 @@ export class WorkingOrders {
   /** An order that may fill up to `quantity`. Repeats are harmless. */
   open(id: string, side: Side, quantity: Decimal): void {
     const e = this.entry(id);
+    this.uncount(e);
     e.side = side;
     e.quantity = quantity;
+    this.recount(e);
   }
 
   fill(id: string, quantity: Decimal): void {
     const e = this.entry(id);
+    this.uncount(e);
     e.filled = e.filled.add(quantity);
+    this.recount(e);
   }
 
   /** Rejected, cancelled or expired: whatever did not fill never will. */
   close(id: string): void {
-    this.entry(id).closed = true;
+    const e = this.entry(id);
+    this.uncount(e);
+    e.closed = true;
+    this.recount(e);
   }
 
   /** True once an order is known by any event. */
@@ -52,7 +67,7 @@ export class WorkingOrders {
 
   isOpen(id: string): boolean {
     const e = this.entries.get(id);
-    return e !== undefined && this.remainingOf(e).isPositive();
+    return e !== undefined && e.counted.isPositive();
   }
 
   private remainingOf(e: Entry): Decimal {
@@ -61,24 +76,37 @@ export class WorkingOrders {
     return r.isPositive() ? r : Decimal.ZERO;
   }
 
+  /** Takes the entry's share out of the totals (before it changes). */
+  private uncount(e: Entry): void {
+    if (!e.counted.isPositive()) return;
+    if (e.side === 'BUY') this.buy = this.buy.sub(e.counted);
+    else this.sell = this.sell.sub(e.counted);
+    this.count -= 1;
+    e.counted = Decimal.ZERO;
+  }
+
+  /** Puts the entry's share (after it changed) into the totals. */
+  private recount(e: Entry): void {
+    const r = this.remainingOf(e);
+    e.counted = r;
+    if (!r.isPositive()) return;
+    if (e.side === 'BUY') this.buy = this.buy.add(r);
+    else this.sell = this.sell.add(r);
+    this.count += 1;
+  }
+
   /** Unfilled quantity of open orders per side. */
   totals(): { buy: Decimal; sell: Decimal; count: number } {
-    let buy = Decimal.ZERO;
-    let sell = Decimal.ZERO;
-    let count = 0;
-    for (const e of this.entries.values()) {
-      const r = this.remainingOf(e);
-      if (!r.isPositive()) continue;
-      count += 1;
-      if (e.side === 'BUY') buy = buy.add(r);
-      else sell = sell.add(r);
-    }
-    return { buy, sell, count };
+    return { buy: this.buy, sell: this.sell, count: this.count };
+  }
+
+  /** How many orders are open (cheaper than `totals().count`). */
+  get openCount(): number {
+    return this.count;
   }
 
   /** Buys minus sells still working: what the position becomes if everything fills. */
   signed(): Decimal {
-    const t = this.totals();
-    return t.buy.sub(t.sell);
+    return this.buy.sub(this.sell);
   }
 }

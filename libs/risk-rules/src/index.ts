@@ -29,3 +29,5 @@ export type { StopSpec, StopTrigger } from './position-stops';
 export { CircuitBreaker } from './circuit-breaker';
 export type { BreakerCause, BreakerEvent, BreakerSnapshot, CircuitBreakerConfig } from './circuit-breaker';
 export { InvalidRiskInputError } from './risk-input-error';
+export { AccountPnl } from './account-pnl';
+export type { EquityCheckpoint } from './account-pnl';

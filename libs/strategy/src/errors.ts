@@ -16,3 +16,14 @@ export class InvalidSizingConfigError extends DomainError {
     super('INVALID_SIZING_CONFIG', `${field} ${message}`);
   }
 }
+
+/** A signal the strategy cannot act on: a reference price that is not a positive decimal. */
+export class InvalidSignalError extends DomainError {
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    reason: string,
+  ) {
+    super('INVALID_SIGNAL', `signal ${field} ${JSON.stringify(value)} ${reason}`);
+  }
+}

@@ -1,4 +1,4 @@
-import { Decimal, newId, nowNanos, sideSign } from '@meridian/domain';
+import { newId, nowNanos } from '@meridian/domain';
 import {
   CoordinatorServiceService,
   ExecutionReport,
@@ -14,8 +14,8 @@ import {
   sideToWire,
 } from '@meridian/proto';
 import type { CoordinatorServiceServer, StrategyState } from '@meridian/proto';
-import { WorkingOrders } from '@meridian/portfolio';
-import { planOrder, targetPosition, validateSizingConfig } from '@meridian/strategy';
+import { InvalidSignalError, SignalStrategy } from '@meridian/strategy';
+import type { SignalState } from '@meridian/strategy';
 import { PoisonMessageError, ReplayGate } from '@meridian/bus';
 import { field, runService } from '@meridian/runtime';
 import type { BaseSchema, ConfigOf, ServiceContext } from '@meridian/runtime';
@@ -32,19 +32,19 @@ const schema = {
 };
 type Config = ConfigOf<typeof schema & BaseSchema>;
 
-interface SymbolState {
-  symbol: string;
-  position: Decimal;
-  working: WorkingOrders;
-  lastScore: number;
-  target: Decimal;
-  intentsSent: bigint;
-  lastIntentMs: number;
-}
-
 async function start(ctx: ServiceContext<Config>) {
   const { bus, config, logger, metrics, health } = ctx;
-  const strategy = config.STRATEGY_ID;
+  // The decision itself lives in @meridian/strategy, which the backtester runs too.
+  const strategy = new SignalStrategy({
+    strategyId: config.STRATEGY_ID,
+    positionNotional: config.POSITION_NOTIONAL,
+    maxOrderNotional: config.MAX_ORDER_NOTIONAL,
+    orderLot: config.ORDER_LOT,
+    entryThreshold: config.ENTRY_THRESHOLD,
+    signalMaxAgeMs: config.SIGNAL_MAX_AGE_MS,
+    intentIntervalMs: config.INTENT_INTERVAL_MS,
+  });
+  const strategyId = strategy.config.strategyId;
   const intents = metrics.counter({ name: 'coordinator_intents_total', help: 'Order intents published', labelNames: ['side'] });
   const skipped = metrics.counter({
     name: 'coordinator_signals_skipped_total',
@@ -52,19 +52,11 @@ async function start(ctx: ServiceContext<Config>) {
     labelNames: ['reason'],
   });
 
-  const states = new Map<string, SymbolState>();
+  const states = new Map<string, SignalState>();
   const rebuilt = health.flag('state_rebuilt');
   const gate = new ReplayGate();
   for (const symbol of ctx.shard.symbols) {
-    const s: SymbolState = {
-      symbol,
-      position: Decimal.ZERO,
-      working: new WorkingOrders(),
-      lastScore: 0,
-      target: Decimal.ZERO,
-      intentsSent: 0n,
-      lastIntentMs: 0,
-    };
+    const s = strategy.newState(symbol);
     states.set(symbol, s);
     // State is the fold of the streams: replaying them from the start rebuilds it after a restart.
     await bus.follow(
@@ -72,7 +64,7 @@ async function start(ctx: ServiceContext<Config>) {
       bus.subjects.intent(symbol),
       OrderIntent,
       (i) => {
-        if (i.strategy === strategy) s.working.open(i.clientOrderId, sideFromWire(i.side), decimalField('quantity', i.quantity));
+        if (i.strategy === strategyId) s.intentOpened(i.clientOrderId, sideFromWire(i.side), decimalField('quantity', i.quantity));
       },
       { deliver: 'all', onCaughtUp: gate.expect() },
     );
@@ -81,7 +73,7 @@ async function start(ctx: ServiceContext<Config>) {
       bus.subjects.rejected(symbol),
       OrderRejection,
       (r) => {
-        if (r.intent) s.working.close(r.intent.clientOrderId);
+        if (r.intent) s.ended(r.intent.clientOrderId);
       },
       { deliver: 'all', onCaughtUp: gate.expect() },
     );
@@ -91,12 +83,8 @@ async function start(ctx: ServiceContext<Config>) {
       ExecutionReport,
       (e) => {
         const fill = fillOf(e);
-        if (fill) {
-          s.position = s.position.add(sideSign(fill.side) === 1 ? fill.quantity : fill.quantity.neg());
-          s.working.fill(e.clientOrderId, fill.quantity);
-        } else if (endsOrder(e)) {
-          s.working.close(e.clientOrderId);
-        }
+        if (fill) s.filled(e.clientOrderId, fill.side, fill.quantity);
+        else if (endsOrder(e)) s.ended(e.clientOrderId);
       },
       { deliver: 'all', onCaughtUp: gate.expect() },
     );
@@ -108,50 +96,31 @@ async function start(ctx: ServiceContext<Config>) {
   const onSignal = async (sig: Signal) => {
     const s = states.get(sig.symbol);
     if (!s) throw new PoisonMessageError('unknown_symbol', `signal for ${sig.symbol}, not on this shard`);
-    s.lastScore = sig.score;
-    const ageMs = Date.now() - Number(sig.tsNs / 1_000_000n);
-    if (ageMs > config.SIGNAL_MAX_AGE_MS) return void skipped.inc({ reason: 'stale' });
-    if (s.working.totals().count > 0) return void skipped.inc({ reason: 'order_working' });
-    if (Date.now() - s.lastIntentMs < config.INTENT_INTERVAL_MS) return void skipped.inc({ reason: 'throttled' });
-    let reference: Decimal;
+    let decision;
     try {
-      reference = decimalField('reference_price', sig.referencePrice);
+      decision = strategy.decide(s, { score: sig.score, referencePrice: sig.referencePrice, tsMs: Number(sig.tsNs / 1_000_000n) }, Date.now());
     } catch (err) {
-      throw new PoisonMessageError('invalid_signal', (err as Error).message);
+      if (err instanceof InvalidSignalError) throw new PoisonMessageError('invalid_signal', err.message);
+      throw err;
     }
-    if (!reference.isPositive()) throw new PoisonMessageError('invalid_signal', `reference price ${reference} is not positive`);
-    const sizing = validateSizingConfig({
-      maxPosition: config.POSITION_NOTIONAL.div(reference, 12, 'down').quantize(config.ORDER_LOT, 'down'),
-      maxOrderQuantity: Decimal.max(
-        config.MAX_ORDER_NOTIONAL.div(reference, 12, 'down').quantize(config.ORDER_LOT, 'down'),
-        config.ORDER_LOT,
-      ),
-      minOrderQuantity: config.ORDER_LOT,
-      lotSize: config.ORDER_LOT,
-      entryThreshold: config.ENTRY_THRESHOLD,
-    });
-    s.target = targetPosition(sig.score, sizing);
-    const plan = planOrder(s.target, s.position, s.working.signed(), sizing);
-    if (!plan) return void skipped.inc({ reason: 'on_target' });
+    if (decision.kind === 'skip') return void skipped.inc({ reason: decision.reason });
     const clientOrderId = newId();
     const intent = OrderIntent.fromPartial({
       clientOrderId,
-      strategy,
+      strategy: strategyId,
       venue: config.EXECUTION_VENUE,
       symbol: s.symbol,
-      side: sideToWire(plan.side),
+      side: sideToWire(decision.side),
       type: OrderType.ORDER_TYPE_MARKET,
       timeInForce: TimeInForce.TIME_IN_FORCE_IOC,
-      quantity: plan.quantity.toString(),
-      referencePrice: reference.toString(),
+      quantity: decision.quantity.toString(),
+      referencePrice: decision.referencePrice.toString(),
       tsNs: nowNanos(),
     });
-    s.working.open(clientOrderId, plan.side, plan.quantity);
-    s.lastIntentMs = Date.now();
+    s.intentSent(clientOrderId, decision.side, decision.quantity, Date.now());
     await bus.publish(bus.subjects.intent(s.symbol), OrderIntent, intent, { msgId: clientOrderId });
-    s.intentsSent += 1n;
-    intents.inc({ side: plan.side });
-    logger.debug({ clientOrderId, symbol: s.symbol, side: plan.side, quantity: plan.quantity.toString(), score: sig.score }, 'intent sent');
+    intents.inc({ side: decision.side });
+    logger.debug({ clientOrderId, symbol: s.symbol, side: decision.side, quantity: decision.quantity.toString(), score: sig.score }, 'intent sent');
   };
 
   for (const decl of bus.topology.durables('coordinator', ctx.shard)) {
@@ -164,7 +133,7 @@ async function start(ctx: ServiceContext<Config>) {
       const out: StrategyState[] = [...states.values()]
         .filter((s) => wanted === '' || s.symbol === wanted)
         .map((s) => ({
-          strategy,
+          strategy: strategyId,
           symbol: s.symbol,
           lastScore: s.lastScore,
           targetPosition: s.target.toString(),

@@ -3,7 +3,7 @@ import { RiskDrawdown } from '@meridian/proto';
 import type { RiskEquitySnapshot, RiskPnl } from '@meridian/proto';
 import { DrawdownTracker } from '@meridian/risk-rules';
 import type { DrawdownState } from '@meridian/risk-rules';
-import type { PnlFigures } from './pnl-book';
+import type { PnlFigures } from '@meridian/portfolio';
 
 const MS_NS = 1_000_000n;
 const toNs = (ms: number | undefined) => (ms === undefined ? 0n : BigInt(ms) * MS_NS);

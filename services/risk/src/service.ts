@@ -16,13 +16,12 @@ import {
 } from '@meridian/proto';
 import type { LimitsRevision as WireLimitsRevision, Position, RiskServiceServer } from '@meridian/proto';
 import { COST_METHODS, Portfolio } from '@meridian/portfolio';
-import { InvalidLimitsError, InvalidRiskInputError, RiskState } from '@meridian/risk-rules';
+import { AccountPnl, InvalidLimitsError, InvalidRiskInputError, RiskState } from '@meridian/risk-rules';
 import type { CircuitBreakerConfig, KillSwitchState, OrderToCheck, RiskDecision } from '@meridian/risk-rules';
 import { GLOBAL_SCOPE, ReplayGate } from '@meridian/bus';
 import { ConfigError, Status, field, grpcError } from '@meridian/runtime';
 import type { AdminPrincipal, BaseSchema, ConfigOf, ServiceContext, ServiceDefinition } from '@meridian/runtime';
 import type { ServiceError } from '@grpc/grpc-js';
-import { AccountPnl } from './account-pnl';
 import { dayStartField, limitsDocumentField, limitsFromConfig, perSymbolField } from './limits';
 import { CONFIG_ACTOR, limitsToJson, parseLimitsJson } from './limits-revision';
 import type { LimitsRevision } from './limits-revision';

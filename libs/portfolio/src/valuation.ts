@@ -1,6 +1,7 @@
 import { Decimal } from '@meridian/domain';
-import { Portfolio } from '@meridian/portfolio';
-import type { CostMethod, FillInput } from '@meridian/portfolio';
+import type { CostMethod } from './cost-method';
+import type { FillInput } from './ledger';
+import { Portfolio } from './portfolio';
 
 /** P&L and the exposure of the filled positions, exact, in quote currency. */
 export interface PnlFigures {

@@ -1,7 +1,7 @@
 import type { Decimal } from '@meridian/domain';
 import type { Portfolio } from '@meridian/portfolio';
-import { EquityTracker, tradingDayStart } from '@meridian/risk-rules';
-import type { PnlState } from '@meridian/risk-rules';
+import type { PnlState } from './check';
+import { EquityTracker, tradingDayStart } from './equity';
 
 /** The limits' view of equity in the last published equity snapshot. */
 export interface EquityCheckpoint {
@@ -27,6 +27,9 @@ interface ReplayedFill {
  * times and folded in time order once every stream has caught up, each symbol valued at its own
  * fill prices: the equity path, its peak and the opening equity of today are those of that
  * fold. Live, every fill and BBO updates one symbol's value in O(1).
+ *
+ * The risk service and the backtester keep the limits' equity with this one class; a backtest has
+ * nothing to replay, so it calls `caughtUp(startMs, [])` before its first event.
  */
 export class AccountPnl {
   private readonly tracker: EquityTracker;

@@ -1,0 +1,655 @@
+import { Decimal } from '@meridian/domain';
+import { ManagedOrder } from '@meridian/orders';
+import type { OrderEvent, OrderTerms, OrderTransition } from '@meridian/orders';
+import { Portfolio } from '@meridian/portfolio';
+import type { Ledger } from '@meridian/portfolio';
+import { EquityTracker, tradingDayStart } from '@meridian/risk-rules';
+import { SlippageGuard } from '@meridian/venue-trading';
+import type { SimOrder, SimResult, SimUpdate } from '@meridian/venue-sim';
+import type { ResolvedConfig } from './config';
+import { configToJson } from './config';
+import { InvalidIntentError, UnknownSymbolEventError } from './errors';
+import type { MarketEvent } from './events';
+import { computeMetrics } from './metrics';
+import { BACKTEST_RESULT_VERSION } from './result';
+import type { BacktestResult, FillRecord, OrderRecord, RiskOutcome, RoundTrip, SymbolSummary } from './result';
+import { RiskGate } from './risk-gate';
+import { RoundTripBuilder } from './round-trips';
+import { Scheduler } from './scheduler';
+import { mergeSources } from './sources/merge';
+import type { EventSource } from './sources/source';
+import type { IntentRequest, OrderUpdate, Strategy, StrategyContext } from './strategy';
+import { tradeStatistics } from './metrics';
+import { BACKTEST_ACCOUNT, VenueSide } from './venue-side';
+
+/** One symbol's bookkeeping in the engine. */
+class EngineSymbol {
+  readonly builder: RoundTripBuilder;
+  lastFill: Decimal | undefined;
+  fills = 0;
+  orders = 0;
+  riskRejections = 0;
+  turnover = Decimal.ZERO;
+  /** A position is open (the equity curve revalues it when its price moves). */
+  open = false;
+  /** Last BBO prices told to risk for a symbol with a book (risk hears of a BBO only when it changes). */
+  bookBid: Decimal | undefined;
+  bookAsk: Decimal | undefined;
+
+  constructor(
+    readonly symbol: string,
+    readonly ledger: Ledger,
+  ) {
+    this.builder = new RoundTripBuilder(symbol);
+  }
+}
+
+/** Everything about one intent: its terms, risk's outcome, the order state machine once approved. */
+interface OrderEntry {
+  /** Its place among the run's intents (the result lists orders in intent order). */
+  readonly seq: number;
+  readonly clientOrderId: string;
+  readonly strategy: string;
+  readonly request: IntentRequest;
+  readonly timeInForce: 'GTC' | 'IOC' | 'FOK' | 'DAY';
+  readonly intentNs: bigint;
+  readonly symbol: EngineSymbol;
+  risk: RiskOutcome | undefined;
+  order: ManagedOrder | undefined;
+  arrivedNs: bigint | undefined;
+  /** Counted among the venue's open orders of its symbol. */
+  atVenue: boolean;
+}
+
+/**
+ * The event loop of a backtest: the clock is event time; each market event reaches the venue, risk's
+ * marks and the strategies; strategies' intents pass risk (`RiskGate`), execution's slippage guard
+ * and the order latency, then the simulated venue (`VenueSide`); the venue's updates move each
+ * order through the order state machine (`@meridian/orders`), and fills reach the portfolio (under
+ * the configured cost method), risk's state and, after the report latency, the strategies. The
+ * equity curve is sampled at fixed intervals of event time.
+ */
+export class BacktestEngine {
+  private now = 0n;
+  private nowMsValue = 0;
+  private readonly portfolio: Portfolio;
+  private gate: RiskGate | undefined;
+  private readonly venue: VenueSide;
+  private readonly guard: SlippageGuard | undefined;
+  private readonly symbols = new Map<string, EngineSymbol>();
+  private readonly orders = new Map<string, OrderEntry>();
+  /** Orders that ended, as records (when recorded), in the order they ended. */
+  private readonly finished: { seq: number; record: OrderRecord }[] = [];
+  private readonly record: { readonly orders: boolean; readonly fills: boolean };
+  private readonly fills: FillRecord[] = [];
+  private readonly scheduler = new Scheduler();
+  private readonly intents: OrderEntry[] = [];
+  private readonly updates: OrderUpdate[] = [];
+  private readonly contexts = new Map<Strategy, StrategyContext>();
+  private nextId = 0;
+  private lastArrivalNs = 0n;
+  // The equity curve: one running value per symbol (realized − fees + unrealized at its mark).
+  private readonly curve = new EquityTracker();
+  private readonly dirty = new Set<EngineSymbol>();
+  private readonly points: { tsMs: number; equity: string }[] = [];
+  private nextSampleMs = 0;
+  private nextSampleNs = 0n;
+  private openPositions = 0;
+  private exposedNs = 0n;
+  private firstNs: bigint | undefined;
+  private dayOrders = 0;
+  private currentDay = Number.NEGATIVE_INFINITY;
+  private readonly counts = { events: 0, bars: 0, trades: 0, quotes: 0, bookUpdates: 0, intents: 0, riskRejections: 0, orders: 0, fills: 0 };
+
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly strategies: readonly Strategy[],
+  ) {
+    const ids = new Set<string>();
+    for (const s of strategies) {
+      if (ids.has(s.id)) throw new InvalidIntentError(s.id, 'strategy id', s.id, 'is used by two strategies of the run');
+      ids.add(s.id);
+    }
+    this.portfolio = new Portfolio({ costMethod: config.costMethod });
+    this.record = { orders: config.recordOrders, fills: config.recordFills };
+    this.venue = new VenueSide(config, () => this.now, (u) => this.onVenueUpdate(u));
+    this.guard = config.slippageLimitBps.isZero() ? undefined : new SlippageGuard(config.slippageLimitBps);
+    for (const i of config.instruments) this.symbols.set(i.symbol, new EngineSymbol(i.symbol, this.portfolio.position(i.symbol)));
+    for (const st of strategies) this.contexts.set(st, this.contextFor(st));
+  }
+
+  /** The simulated venue, to read (tests compare its balances with the books). */
+  get exchange(): VenueSide['venue'] {
+    return this.venue.venue;
+  }
+
+  /** The portfolio fills are booked in (as risk books them). */
+  get positions(): Portfolio {
+    return this.portfolio;
+  }
+
+  /** Risk's state and P&L as the gate keeps them. */
+  get risk(): RiskGate | undefined {
+    return this.gate;
+  }
+
+  /** Runs every event of the sources through the strategies; the result is the same for the same inputs and seed. */
+  async run(sources: readonly EventSource[]): Promise<BacktestResult> {
+    for await (const chunk of mergeSources(sources)) {
+      for (let i = 0; i < chunk.length; i++) {
+        const e = chunk[i]!;
+        const s = this.symbols.get(e.symbol);
+        if (s === undefined) throw new UnknownSymbolEventError(e.symbol, [...this.symbols.keys()]);
+        if (this.firstNs === undefined) this.start(e.tsNs);
+        if (e.tsNs !== this.now) this.advanceTo(e.tsNs);
+        this.onMarket(e, s);
+        for (let k = 0; k < this.strategies.length; k++) {
+          const st = this.strategies[k]!;
+          const r = st.onEvent(e, this.contexts.get(st)!);
+          if (r !== undefined) await r;
+        }
+        if (this.intents.length > 0 || this.updates.length > 0) this.drain();
+      }
+    }
+    if (this.firstNs !== undefined) {
+      for (const st of this.strategies) {
+        const r = st.onEnd?.(this.contexts.get(st)!);
+        if (r !== undefined) await r;
+      }
+      this.drain();
+    }
+    // Orders still on their way arrive after the data ends (the market as it last was).
+    for (let next = this.scheduler.peek(); next !== undefined; next = this.scheduler.peek()) this.advanceTo(next);
+    return this.result();
+  }
+
+  // ---- Time
+
+  private start(tsNs: bigint): void {
+    this.firstNs = tsNs;
+    this.setNow(tsNs);
+    this.gate = new RiskGate(this.config, this.portfolio, this.nowMsValue);
+    this.points.push({ tsMs: this.nowMsValue, equity: this.config.initialEquity.toString() });
+    const interval = this.config.equityIntervalMs;
+    this.nextSampleMs = (Math.floor(this.nowMsValue / interval) + 1) * interval;
+    this.nextSampleNs = BigInt(this.nextSampleMs) * 1_000_000n;
+    this.currentDay = tradingDayStart(this.nowMsValue, this.config.dayStartOffsetMs);
+  }
+
+  private setNow(tsNs: bigint): void {
+    if (this.openPositions > 0) this.exposedNs += tsNs - this.now;
+    this.now = tsNs;
+    const ms = Number(tsNs / 1_000_000n);
+    this.nowMsValue = ms;
+  }
+
+  /** Moves the clock to `tsNs`: what is scheduled before it happens first, and the curve's points in between are taken in time order. */
+  private advanceTo(tsNs: bigint): void {
+    for (;;) {
+      const due = this.scheduler.peek();
+      const sampleNs = this.nextSampleNs;
+      if (due !== undefined && due <= tsNs && due <= sampleNs) {
+        this.setNow(due);
+        this.rollDay();
+        this.scheduler.pop()!.run();
+        this.drain();
+        continue;
+      }
+      if (sampleNs <= tsNs) {
+        this.setNow(sampleNs > this.now ? sampleNs : this.now);
+        this.sample(this.nextSampleMs);
+        this.nextSampleMs += this.config.equityIntervalMs;
+        this.nextSampleNs = BigInt(this.nextSampleMs) * 1_000_000n;
+        continue;
+      }
+      break;
+    }
+    this.setNow(tsNs);
+    this.rollDay();
+  }
+
+  /** A new trading day ends the DAY orders still open at the venue. */
+  private rollDay(): void {
+    const day = tradingDayStart(this.nowMsValue, this.config.dayStartOffsetMs);
+    if (day <= this.currentDay) return;
+    this.currentDay = day;
+    if (this.dayOrders > 0) this.venue.venue.expireDayOrders();
+  }
+
+  private sample(tsMs: number): void {
+    const gate = this.gate!;
+    for (const s of this.dirty) {
+      const mark = gate.markOf(s.symbol) ?? s.lastFill;
+      if (mark !== undefined) this.curve.set(s.symbol, s.ledger.netPnl(mark));
+    }
+    this.dirty.clear();
+    this.points.push({ tsMs, equity: this.config.initialEquity.add(this.curve.equity).toString() });
+  }
+
+  // ---- Market events
+
+  private onMarket(e: MarketEvent, s: EngineSymbol): void {
+    this.counts.events++;
+    const gate = this.gate!;
+    switch (e.kind) {
+      case 'bar':
+        this.counts.bars++;
+        this.venue.onBar(e);
+        gate.bar(e.symbol, e.close, this.nowMsValue);
+        break;
+      case 'trade':
+        this.counts.trades++;
+        this.venue.onTrade(e);
+        gate.trade(e.symbol, e.price, this.nowMsValue);
+        break;
+      case 'quote':
+        this.counts.quotes++;
+        this.venue.onQuote(e);
+        gate.quote(e.symbol, e.bid?.price, e.ask?.price, this.nowMsValue);
+        break;
+      case 'book': {
+        this.counts.bookUpdates++;
+        this.venue.onBook(e);
+        // The order-book service publishes the BBO when it changes; risk reads it from there.
+        const md = this.venue.guardBook(e.symbol);
+        const bid = md?.bestBid()?.price;
+        const ask = md?.bestAsk()?.price;
+        if (!sameDecimal(bid, s.bookBid) || !sameDecimal(ask, s.bookAsk)) {
+          s.bookBid = bid;
+          s.bookAsk = ask;
+          gate.quote(e.symbol, bid, ask, this.nowMsValue);
+        }
+        break;
+      }
+    }
+    if (s.open) this.dirty.add(s);
+  }
+
+  // ---- Strategies
+
+  private contextFor(strategy: Strategy): StrategyContext {
+    const now = () => this.now;
+    const nowMs = () => this.nowMsValue;
+    return {
+      get nowNs() {
+        return now();
+      },
+      get nowMs() {
+        return nowMs();
+      },
+      submit: (intent) => this.submit(strategy, intent),
+      cancel: (clientOrderId) => this.requestCancel(strategy, clientOrderId),
+    };
+  }
+
+  private submit(strategy: Strategy, r: IntentRequest): string {
+    const bad = (field: string, value: unknown, reason: string) => new InvalidIntentError(strategy.id, field, value, reason);
+    if (r === null || typeof r !== 'object') throw bad('intent', r, 'must be an object');
+    const s = this.symbols.get(r.symbol);
+    if (s === undefined) throw bad('symbol', r.symbol, `is not one of the run's instruments (${[...this.symbols.keys()].join(', ')})`);
+    if (r.side !== 'BUY' && r.side !== 'SELL') throw bad('side', r.side, 'must be BUY or SELL');
+    if (!['market', 'limit', 'stop', 'stop_limit'].includes(r.type)) throw bad('type', r.type, 'must be market, limit, stop or stop_limit');
+    if (!(r.quantity instanceof Decimal) || !r.quantity.isPositive()) throw bad('quantity', r.quantity, 'must be a positive Decimal');
+    const tif = r.timeInForce ?? (r.type === 'market' || r.type === 'stop' ? 'IOC' : 'GTC');
+    if (!['GTC', 'IOC', 'FOK', 'DAY'].includes(tif)) throw bad('timeInForce', tif, 'must be GTC, IOC, FOK or DAY');
+    const seq = ++this.nextId;
+    const clientOrderId = `${strategy.id}-${seq}`;
+    const entry: OrderEntry = { seq, clientOrderId, strategy: strategy.id, request: r, timeInForce: tif, intentNs: this.now, symbol: s, risk: undefined, order: undefined, arrivedNs: undefined, atVenue: false };
+    this.orders.set(clientOrderId, entry);
+    this.intents.push(entry);
+    this.counts.orders++;
+    this.counts.intents++;
+    s.orders++;
+    return clientOrderId;
+  }
+
+  private requestCancel(strategy: Strategy, clientOrderId: string): void {
+    const entry = this.orders.get(clientOrderId);
+    if (entry === undefined) {
+      // An order of this strategy that has ended already: nothing to cancel, as a venue would answer.
+      const n = clientOrderId.startsWith(`${strategy.id}-`) ? Number(clientOrderId.slice(strategy.id.length + 1)) : Number.NaN;
+      if (Number.isSafeInteger(n) && n >= 1 && n <= this.nextId) return;
+      throw new InvalidIntentError(strategy.id, 'cancel', clientOrderId, 'is not an order of this strategy');
+    }
+    if (entry.strategy !== strategy.id) throw new InvalidIntentError(strategy.id, 'cancel', clientOrderId, 'is not an order of this strategy');
+    const arrival = this.arrivalTime();
+    this.scheduler.at(arrival, () => {
+      if (entry.order === undefined || entry.order.isTerminal || entry.arrivedNs === undefined) return;
+      // A refused cancel (the order filled meanwhile) changes nothing, as execution only logs it.
+      this.venue.cancel(entry.symbol.symbol, clientOrderId);
+    });
+  }
+
+  /** Intents, then reports to the strategies, until neither is left (a report may lead to an intent). */
+  private drain(): void {
+    for (;;) {
+      if (this.intents.length > 0) {
+        const batch = this.intents.splice(0);
+        for (const entry of batch) this.decide(entry);
+        continue;
+      }
+      if (this.updates.length > 0) {
+        const batch = this.updates.splice(0);
+        for (const u of batch) for (const st of this.strategies) st.onOrder?.(u, this.contexts.get(st)!);
+        continue;
+      }
+      // Orders due now (no latency) reach the venue before the next event.
+      const due = this.scheduler.peek();
+      if (due !== undefined && due <= this.now) {
+        this.scheduler.pop()!.run();
+        continue;
+      }
+      return;
+    }
+  }
+
+  /** Risk's decision, then execution's guard and the trip to the venue. */
+  private decide(entry: OrderEntry): void {
+    const r = entry.request;
+    const decision = this.gate!.decide(
+      { clientOrderId: entry.clientOrderId, strategy: entry.strategy, symbol: r.symbol, side: r.side, quantity: r.quantity, limitPrice: r.limitPrice, referencePrice: r.referencePrice, tsNs: entry.intentNs },
+      this.nowMsValue,
+    );
+    if (decision === undefined) return;
+    if (!decision.approved) {
+      entry.risk = { approved: false, reason: decision.reason, detail: decision.detail };
+      entry.symbol.riskRejections++;
+      this.counts.riskRejections++;
+      this.report({ kind: 'risk_rejected', clientOrderId: entry.clientOrderId, strategy: entry.strategy, symbol: r.symbol, reason: decision.reason, detail: decision.detail });
+      this.finish(entry);
+      return;
+    }
+    entry.risk = { approved: true, reason: null, detail: null };
+    const terms: OrderTerms = {
+      clientOrderId: entry.clientOrderId,
+      venue: this.config.venueName,
+      symbol: r.symbol,
+      strategy: entry.strategy,
+      side: r.side,
+      kind: r.type,
+      quantity: r.quantity,
+      ...(r.limitPrice !== undefined ? { limitPrice: r.limitPrice } : {}),
+      ...(r.stopPrice !== undefined ? { stopPrice: r.stopPrice } : {}),
+      timeInForce: entry.timeInForce,
+      ...(r.postOnly ? { postOnly: true } : {}),
+    };
+    const order = new ManagedOrder(terms, this.now);
+    entry.order = order;
+    if (this.guard !== undefined && (r.type === 'market' || r.type === 'limit')) {
+      const verdict = this.guard.check(this.venue.guardBook(r.symbol), { side: r.side, quantity: r.quantity, limitPrice: r.limitPrice, referencePrice: r.referencePrice });
+      if (!verdict.ok) {
+        this.apply(entry, { type: 'reject', reason: `${verdict.reason}: ${verdict.detail}`, tsNs: this.now });
+        return;
+      }
+    }
+    this.scheduler.at(this.arrivalTime(), () => this.arrive(entry));
+  }
+
+  /** When a request sent now reaches the venue: after the order latency, never before an earlier request (one connection). */
+  private arrivalTime(): bigint {
+    const model = this.config.orderLatency;
+    const sent = this.now + (model === undefined ? 0n : this.venue.venue.sampleLatency(model));
+    const at = sent > this.lastArrivalNs ? sent : this.lastArrivalNs;
+    this.lastArrivalNs = at;
+    return at;
+  }
+
+  private arrive(entry: OrderEntry): void {
+    const r = entry.request;
+    entry.arrivedNs = this.now;
+    if (entry.timeInForce === 'DAY') this.dayOrders++;
+    const outcome: SimResult<SimOrder> = this.venue.place({
+      account: BACKTEST_ACCOUNT,
+      clientOrderId: entry.clientOrderId,
+      symbol: r.symbol,
+      side: r.side,
+      type: r.type,
+      quantity: r.quantity,
+      ...(r.limitPrice !== undefined ? { price: r.limitPrice } : {}),
+      ...(r.stopPrice !== undefined ? { stopPrice: r.stopPrice } : {}),
+      timeInForce: entry.timeInForce,
+      ...(r.postOnly ? { postOnly: true } : {}),
+    });
+    if (!outcome.ok) this.apply(entry, { type: 'reject', reason: `${outcome.rejection.code}: ${outcome.rejection.message}`, tsNs: this.now });
+    // The venue's updates came first (an IOC may have ended already); its answer settles what they did not.
+    else if (entry.order !== undefined) this.applyState(entry, outcome.value);
+  }
+
+  // ---- Venue updates → the order state machine (as execution's venue-sync applies them)
+
+  private onVenueUpdate(u: SimUpdate): void {
+    const entry = this.orders.get(u.order.clientOrderId);
+    if (entry === undefined) return;
+    if (u.kind === 'fill') {
+      const f = u.fill;
+      this.ensureAcked(entry, f.orderId, f.tsNs);
+      this.apply(entry, { type: 'fill', tradeId: f.tradeId, quantity: f.quantity, price: f.price, fee: f.fee, feeCurrency: f.feeCurrency, liquidity: f.liquidity, venueOrderId: f.orderId, tsNs: f.tsNs });
+    }
+    this.applyState(entry, u.order);
+  }
+
+  private ensureAcked(entry: OrderEntry, venueOrderId: string, tsNs: bigint): void {
+    if (entry.order?.state === 'new') this.apply(entry, { type: 'ack', venueOrderId, tsNs });
+  }
+
+  private applyState(entry: OrderEntry, o: SimOrder): void {
+    if (o.status === 'pending_new') return;
+    if (o.status === 'rejected') {
+      if (entry.order?.state === 'new') this.apply(entry, { type: 'reject', reason: o.reason ?? 'REJECTED_BY_VENUE', tsNs: o.updatedNs });
+      return;
+    }
+    this.ensureAcked(entry, o.orderId, o.updatedNs);
+    if (o.status === 'cancelled') this.apply(entry, { type: 'cancel', reason: o.reason ?? 'CANCELLED_BY_VENUE', tsNs: o.updatedNs });
+    if (o.status === 'expired') this.apply(entry, { type: 'expire', reason: o.reason ?? 'EXPIRED', tsNs: o.updatedNs });
+  }
+
+  private apply(entry: OrderEntry, event: OrderEvent): void {
+    // An order that ended is let go; a venue says nothing more about it.
+    if (entry.order === undefined) return;
+    const t = entry.order.apply(event);
+    if (t !== undefined) this.onTransition(entry, t);
+  }
+
+  /** What one transition of an order means for the venue's open orders, the books and the strategies. */
+  private onTransition(entry: OrderEntry, t: OrderTransition): void {
+    const e = t.event;
+    const s = entry.symbol;
+    const base = { clientOrderId: entry.clientOrderId, strategy: entry.strategy, symbol: s.symbol };
+    switch (e.type) {
+      case 'ack':
+        entry.atVenue = true;
+        this.venue.opened(s.symbol);
+        this.report({ kind: 'ack', ...base });
+        break;
+      case 'fill':
+        this.book(entry, e.quantity, e.price, e.fee, e.feeCurrency, e.liquidity, e.tradeId, e.tsNs);
+        this.report({ kind: 'fill', ...base, side: entry.request.side, quantity: e.quantity, price: e.price, fee: e.fee, liquidity: e.liquidity });
+        break;
+      case 'cancel':
+      case 'expire':
+      case 'reject':
+        this.gate!.ended(entry.clientOrderId, s.symbol);
+        this.report({ kind: 'ended', ...base, state: t.to as 'cancelled' | 'rejected' | 'expired', reason: e.reason });
+        break;
+      case 'amend':
+        break;
+    }
+    if (entry.atVenue && entry.order!.isTerminal) {
+      entry.atVenue = false;
+      this.venue.closed(s.symbol);
+      if (entry.timeInForce === 'DAY') this.dayOrders--;
+    }
+    if (entry.order!.isTerminal) this.finish(entry);
+  }
+
+  /** An order that ended: kept as a record (or not at all), its state machine let go. */
+  private finish(entry: OrderEntry): void {
+    this.orders.delete(entry.clientOrderId);
+    this.gate!.forget(entry.clientOrderId);
+    if (this.record.orders) this.finished.push({ seq: entry.seq, record: orderRecord(entry) });
+    entry.order = undefined;
+  }
+
+  /** A fill, booked as risk books it: the portfolio, risk's state and P&L; then the curve and the round trips. */
+  private book(entry: OrderEntry, quantity: Decimal, price: Decimal, fee: Decimal, feeCurrency: string, liquidity: 'maker' | 'taker', tradeId: string, tsNs: bigint): void {
+    const s = entry.symbol;
+    const side = entry.request.side;
+    this.portfolio.applyFill(s.symbol, { side, quantity, price, fee });
+    this.gate!.filled(entry.clientOrderId, s.symbol, side, quantity, price, this.nowMsValue);
+    s.lastFill = price;
+    s.fills++;
+    s.turnover = s.turnover.add(price.mul(quantity));
+    s.builder.fill(side, quantity, price, fee, tsNs);
+    const open = !s.ledger.isFlat();
+    if (open !== s.open) {
+      this.openPositions += open ? 1 : -1;
+      s.open = open;
+    }
+    this.dirty.add(s);
+    this.counts.fills++;
+    if (this.record.fills) this.fills.push({
+      tradeId,
+      clientOrderId: entry.clientOrderId,
+      symbol: s.symbol,
+      side,
+      price: price.toString(),
+      quantity: quantity.toString(),
+      fee: fee.toString(),
+      feeCurrency,
+      liquidity,
+      tsNs: tsNs.toString(),
+    });
+  }
+
+  /** Tells the strategies, now or after the report latency. */
+  private report(u: OrderUpdate): void {
+    const model = this.config.reportLatency;
+    if (model === undefined) {
+      this.updates.push(u);
+      return;
+    }
+    this.scheduler.at(this.now + this.venue.venue.sampleLatency(model), () => this.updates.push(u));
+  }
+
+  // ---- The result
+
+  private orderRecords(): OrderRecord[] {
+    return this.record.orders ? sortedRecords(this.finished, this.orders.values()) : [];
+  }
+
+  private result(): BacktestResult {
+    const end = this.now;
+    const endMs = this.nowMsValue;
+    if (this.firstNs !== undefined) {
+      if (this.points[this.points.length - 1]!.tsMs < endMs) this.sample(endMs);
+      else {
+        // The last point is at the end already; refresh it with what happened at that instant.
+        this.points.pop();
+        this.sample(endMs);
+      }
+    }
+    const gate = this.gate;
+    const trips: RoundTrip[] = [];
+    const perSymbol: Record<string, SymbolSummary> = {};
+    let fees = Decimal.ZERO;
+    let turnover = Decimal.ZERO;
+    for (const s of this.symbols.values()) {
+      const symbolTrips = s.builder.trips();
+      trips.push(...symbolTrips);
+      const mark = gate?.markOf(s.symbol) ?? s.lastFill;
+      const unrealized = mark === undefined ? Decimal.ZERO : s.ledger.unrealizedPnl(mark);
+      fees = fees.add(s.ledger.fees);
+      turnover = turnover.add(s.turnover);
+      perSymbol[s.symbol] = {
+        symbol: s.symbol,
+        position: s.ledger.quantity.toString(),
+        realizedPnl: s.ledger.realizedPnl.toString(),
+        unrealizedPnl: unrealized.toString(),
+        fees: s.ledger.fees.toString(),
+        netPnl: s.ledger.realizedPnl.sub(s.ledger.fees).add(unrealized).toString(),
+        lastMark: mark?.toString() ?? null,
+        orders: s.orders,
+        riskRejections: s.riskRejections,
+        fills: s.fills,
+        turnover: s.turnover.toString(),
+        trades: tradeStatistics(symbolTrips),
+      };
+    }
+    trips.sort((a, b) => compareNs(a.exitNs, b.exitNs) || (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
+    const metrics = computeMetrics({
+      equity: this.points,
+      trips,
+      initialEquity: this.config.initialEquity,
+      fees,
+      turnover,
+      exposedNs: this.exposedNs,
+      spanNs: this.firstNs === undefined ? 0n : end - this.firstNs,
+      periodsPerYear: this.config.periodsPerYear,
+    });
+    const params: Record<string, string | number | boolean> = { ...(this.config.source.params ?? {}) };
+    if (this.config.source.params === undefined) {
+      for (const st of this.strategies) for (const [k, v] of Object.entries(st.params)) params[this.strategies.length === 1 ? k : `${st.id}.${k}`] = v;
+    }
+    return {
+      version: BACKTEST_RESULT_VERSION,
+      config: configToJson(this.config),
+      params,
+      seed: this.config.seed,
+      currency: this.config.currency,
+      startNs: this.firstNs?.toString() ?? null,
+      endNs: this.firstNs === undefined ? null : end.toString(),
+      equity: this.points,
+      orders: this.orderRecords(),
+      fills: this.fills,
+      trades: trips,
+      metrics,
+      perSymbol,
+      counts: { ...this.counts },
+    };
+  }
+}
+
+/** Every order's record in intent order: those that ended, then those still open at the end. */
+function sortedRecords(finished: readonly { seq: number; record: OrderRecord }[], open: Iterable<OrderEntry>): OrderRecord[] {
+  const all = [...finished];
+  for (const e of open) all.push({ seq: e.seq, record: orderRecord(e) });
+  all.sort((a, b) => a.seq - b.seq);
+  return all.map((x) => x.record);
+}
+
+function orderRecord(e: OrderEntry): OrderRecord {
+  const r = e.request;
+  const snap = e.order?.snapshot();
+  return {
+    clientOrderId: e.clientOrderId,
+    strategy: e.strategy,
+    symbol: r.symbol,
+    side: r.side,
+    type: r.type,
+    timeInForce: e.timeInForce,
+    quantity: r.quantity.toString(),
+    limitPrice: r.limitPrice?.toString() ?? null,
+    stopPrice: r.stopPrice?.toString() ?? null,
+    referencePrice: r.referencePrice?.toString() ?? null,
+    intentNs: e.intentNs.toString(),
+    risk: e.risk ?? { approved: false, reason: null, detail: 'never decided' },
+    status: snap?.state ?? 'rejected',
+    reason: snap === undefined ? (e.risk?.reason ?? null) : (snap.reason ?? null),
+    venueOrderId: snap?.venueOrderId ?? null,
+    arrivedNs: e.arrivedNs?.toString() ?? null,
+    filledQuantity: (snap?.filledQuantity ?? Decimal.ZERO).toString(),
+    averagePrice: snap?.averagePrice?.toString() ?? null,
+    fees: (snap?.fees ?? Decimal.ZERO).toString(),
+    updatedNs: (snap?.updatedNs ?? e.intentNs).toString(),
+  };
+}
+
+function compareNs(a: string, b: string): number {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function sameDecimal(a: Decimal | undefined, b: Decimal | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.eq(b));
+}
