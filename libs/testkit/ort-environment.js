@@ -1,5 +1,7 @@
-// onnxruntime-node's binding creates its output arrays in Node's own realm, while jest runs each
-// test file in a vm context with its own Float32Array; onnxruntime-common's `instanceof` check then
+// A jest environment for tests that run onnxruntime-node (in jest.config.js, testEnvironment:
+// require.resolve('@meridian/testkit/ort-environment.js')). onnxruntime-node's binding creates
+// its output arrays in Node's own realm, while jest runs each test file in a vm context with its
+// own Float32Array; onnxruntime-common's `instanceof` check then
 // refuses every output ("A float32 tensor's data must be type of function Float32Array",
 // microsoft/onnxruntime#16622). Test files get the host's typed-array constructors instead.
 'use strict';

@@ -1,1 +1,2 @@
-module.exports = { ...require('../../jest.preset.js'), testEnvironment: '<rootDir>/test/ort-environment.js' };
+// onnxruntime-node's typed arrays in jest: libs/testkit/ort-environment.js says why.
+module.exports = { ...require('../../jest.preset.js'), testEnvironment: require.resolve('@meridian/testkit/ort-environment.js') };

@@ -1,7 +1,8 @@
 import { readFile, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { currentBackend, saveModel, useBackend } from '@meridian/models';
 import type { TrainingHooks } from '@meridian/models';
+import { exportModel, writeOnnxModel } from '@meridian/onnx';
 import type { Bar } from '@meridian/signals';
 import { readBarsCsv, readBarsPg } from './bar-sources';
 import { runBars, foldTimes } from './bars-run';
@@ -31,6 +32,9 @@ export const BARS_OPTIONS = {
   'min-train-size': { type: 'string' },
   season: { type: 'string' },
   'moving-average': { type: 'string' },
+  name: { type: 'string' },
+  version: { type: 'string' },
+  'model-dir': { type: 'string' },
 } as const;
 
 export const BARS_HELP = `npm run train -- bars [options]   train on bars with walk-forward folds, report against naive baselines
@@ -45,6 +49,8 @@ export const BARS_HELP = `npm run train -- bars [options]   train on bars with w
   --folds N --test-size N --validation-size N --min-train-size N   walk-forward folds (default 3, 1000, 1000, 2000)
   --season N --moving-average N   the baselines' season and window (default 24, 24)
   --out DIR                  model.json + weights.bin (last fold), report.html, report.json (default .tmp/train/bars, git-ignored)
+  --name N --version V       also export the last fold's model to ONNX (libs/onnx, the feature spec and scaling in its metadata):
+                             DIR/model.onnx, or with --model-dir D the inference registry's layout D/N/V.onnx (then RegisterModel)
   --epochs, --batch-size, --batches-per-epoch, --learning-rate, --patience, --clip-norm, --loss, --seed
   --units, --blocks, --layers, --hidden, --heads, --dropout, --quantiles, --backend wasm|cpu, --quiet
 `;
@@ -87,6 +93,7 @@ export async function barsCommand(values: Values, progress: Progress): Promise<{
       throw new TrainCliError('--spec', `${specFile} is not a readable JSON file`, { cause });
     }
   }
+  const target = onnxTarget(values, settings.out);
   const { bars, source } = await loadBars(values);
   await useBackend(settings.backend);
   const options = {
@@ -126,7 +133,15 @@ export async function barsCommand(values: Values, progress: Progress): Promise<{
     target: { kind: 'logClose', source, horizon: options.horizon },
     training: { ...run.folds[run.folds.length - 1]!.training, curve: undefined, fold: run.last.fold },
   });
+  // The spec fitted on the last fold's training bars and the target's scaling travel in the
+  // file's metadata, so the inference service computes the same inputs live.
+  const exported = target && { target, model: exportModel(run.model, { name: target.name, version: target.version, featureSpec: run.last.spec, targetScaling: run.last.scaling }) };
   run.model.dispose();
+  if (exported) {
+    await mkdir(dirname(exported.target.path), { recursive: true });
+    await writeOnnxModel(exported.target.path, exported.model);
+  }
+  const onnxPath = target?.path;
   const report = {
     command: 'bars',
     source,
@@ -136,6 +151,7 @@ export async function barsCommand(values: Values, progress: Progress): Promise<{
     options: { ...options, spec: undefined },
     featureSpec: run.last.spec,
     folds: run.folds.map((f) => ({ ...f, times: foldTimes(bars, f.fold) })),
+    onnx: onnxPath ?? null,
   };
   await writeFile(join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   const html = htmlPage(`${settings.model} on ${source}`, [
@@ -161,5 +177,18 @@ export async function barsCommand(values: Values, progress: Progress): Promise<{
     const naive = f.accuracy.find((r) => r.name === 'naive')!;
     return `fold ${f.fold.index + 1}: ${m.name} MAE ${m.mae.toFixed(1)} bp vs naive ${naive.mae.toFixed(1)} bp (×${m.maeVsNaive.toFixed(3)})`;
   });
+  if (onnxPath !== undefined) lines.push(`ONNX model: ${onnxPath}`);
   return { summary: lines.join('\n'), outDir: out };
+}
+
+/** Where the ONNX export goes (--name, --version, --model-dir), checked before any training. */
+function onnxTarget(values: Values, out: string): { name: string; version: string; path: string } | undefined {
+  const name = str(values, 'name');
+  if (name === undefined) {
+    if (str(values, 'version') !== undefined || str(values, 'model-dir') !== undefined) throw new TrainCliError('--name', '--version and --model-dir export to ONNX and need --name');
+    return undefined;
+  }
+  const version = requireStr(values, 'version');
+  const modelDir = str(values, 'model-dir');
+  return { name, version, path: modelDir === undefined ? join(out, 'model.onnx') : join(modelDir, name, `${version}.onnx`) };
 }

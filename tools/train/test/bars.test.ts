@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { loadModel, SeededRandom } from '@meridian/models';
+import { loadOnnxModel } from '@meridian/onnx';
+import { featureSpecHash } from '@meridian/signals';
 import { BarFileError, readBarsCsv } from '../src';
 
 const run = promisify(execFile);
@@ -51,7 +53,7 @@ test.each(['lstm', 'tft'])('bars command end to end (%s): folds, report with lea
   const out = join(dir, `out-${model}`);
   const { stdout } = await run(
     process.execPath,
-    [CLI, 'bars', '--csv', file, '--model', model, '--out', out, '--lookback', '24', '--horizon', '6', '--folds', '2', '--test-size', '150', '--validation-size', '150', '--min-train-size', '600', '--epochs', '2', '--hidden', '8', '--heads', '2', '--batch-size', '256', '--backend', 'cpu', '--quiet'],
+    [CLI, 'bars', '--csv', file, '--model', model, '--out', out, '--lookback', '24', '--horizon', '6', '--folds', '2', '--test-size', '150', '--validation-size', '150', '--min-train-size', '600', '--epochs', '2', '--hidden', '8', '--heads', '2', '--batch-size', '256', '--backend', 'cpu', '--quiet', '--name', `bars-${model}`, '--version', '1', '--model-dir', join(out, 'models')],
     { timeout: 280_000 },
   );
   expect(stdout).toMatch(/fold 1: .* MAE [\d.]+ bp vs naive [\d.]+ bp/);
@@ -68,4 +70,21 @@ test.each(['lstm', 'tft'])('bars command end to end (%s): folds, report with lea
   expect(metadata.scaling.kind).toBe('shift');
   if (model === 'tft') expect(metadata.columns.future).toEqual(['hour_sin', 'hour_cos', 'weekday_sin', 'weekday_cos']);
   loaded.dispose();
+
+  // The ONNX export in the inference registry's layout carries the same spec and scaling.
+  const onnxPath = join(out, 'models', `bars-${model}`, '1.onnx');
+  expect(stdout).toContain(`ONNX model: ${onnxPath}`);
+  const onnx = await loadOnnxModel(onnxPath);
+  try {
+    expect(onnx.metadata).toMatchObject({ name: `bars-${model}`, version: '1', kind: model, featureSpecHash: featureSpecHash(metadata.featureSpec!) });
+    expect(onnx.metadata.normalisation.target).toEqual(metadata.scaling);
+  } finally {
+    await onnx.dispose();
+  }
 }, 300_000);
+
+test('--version or --model-dir without --name is refused before any training', async () => {
+  const file = join(dir, 'bars.csv');
+  await writeFile(file, csv(50));
+  await expect(run(process.execPath, [CLI, 'bars', '--csv', file, '--version', '1', '--quiet'], { timeout: 60_000 })).rejects.toMatchObject({ stderr: expect.stringMatching(/--name/) });
+});
