@@ -11,6 +11,8 @@ export { QuantileForecast, Signal } from "./gen/meridian/v1/signal";
 export { ActivateModelRequest, ActivateModelResponse, FeatureWindow, ListModelsRequest, ListModelsResponse, LoadedModel, ModelVersion, RegisterModelRequest, RegisterModelResponse, TensorShape } from "./gen/meridian/v1/services";
 export { RiskBreakerState, RiskDrawdown, RiskEquitySnapshot, RiskEvent, RiskEventType, RiskPnl, RiskStop, RiskStopKind, RiskStopState, RiskVarEstimate, StrategyPnl, riskEventTypeToJSON, riskStopKindToJSON, riskStopStateToJSON } from "./gen/meridian/v1/risk";
 export { ClearStopRequest, ClearStopResponse, ResetCircuitBreakerRequest, ResetCircuitBreakerResponse, SetStopRequest, SetStopResponse } from "./gen/meridian/v1/services";
+export { BacktestProgress, BacktestRun, BacktestServiceClient, BacktestServiceService, GetBacktestRequest, GetBacktestResponse, ListBacktestsRequest, ListBacktestsResponse, StartBacktestRequest, StartBacktestResponse } from "./gen/meridian/v1/backtest";
+export type { BacktestServiceServer } from "./gen/meridian/v1/backtest";
 export { descriptorSetPath, PROTO_PACKAGE } from "./descriptor";
 export type { MessageCodec } from "./codec";
 export { sideFromWire, sideToWire, decimalField, optionalDecimalField, fillOf, endsOrder, barToWire } from "./convert";

@@ -7,7 +7,7 @@ import { Database, DatabaseUnreachableError, MigrationError, StoreError, migrate
 
 const URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RUN = `st${Date.now().toString(36)}${process.pid}`;
-const SHIPPED = ['001_orders_executions_positions.sql', '002_market_history.sql', '003_risk_limit_changes.sql', '004_risk_equity_and_events.sql', '005_model_registry.sql', '006_research_studies.sql'];
+const SHIPPED = ['001_orders_executions_positions.sql', '002_market_history.sql', '003_risk_limit_changes.sql', '004_risk_equity_and_events.sql', '005_model_registry.sql', '006_research_studies.sql', '007_backtest_runs.sql'];
 
 // A pool outside any test schema, for creating and dropping the schemas this file uses.
 let admin: Pool;
@@ -54,7 +54,7 @@ test('migrate applies the shipped migrations once; a second run applies nothing;
   expect(await migrate(db)).toEqual([]);
   expect(await migrate(db)).toEqual([]);
 
-  expect(await tablesOf(schema)).toEqual(['bars', 'executions', 'model_active', 'model_audit', 'model_versions', 'order_rejections', 'orders', 'positions', 'research_studies', 'research_trials', 'risk_equity_snapshots', 'risk_events', 'risk_limit_changes', 'schema_migrations', 'trades']);
+  expect(await tablesOf(schema)).toEqual(['backtest_runs', 'bars', 'executions', 'model_active', 'model_audit', 'model_versions', 'order_rejections', 'orders', 'positions', 'research_studies', 'research_trials', 'risk_equity_snapshots', 'risk_events', 'risk_limit_changes', 'schema_migrations', 'trades']);
   const applied = await db.pool.query<{ name: string; applied_at: Date }>('SELECT name, applied_at FROM schema_migrations ORDER BY name');
   expect(applied.rows.map((r) => r.name)).toEqual(SHIPPED);
   expect(applied.rows[0]!.applied_at).toBeInstanceOf(Date);
