@@ -79,6 +79,12 @@ export interface BacktestConfig {
   readonly equityIntervalMs?: number;
   /** How many curve intervals make a year, to annualise (default: calendar time, 365.25 days / interval). */
   readonly periodsPerYear?: number;
+  /**
+   * Shortest run, in days of equity curve, whose return is annualised (default
+   * DEFAULT_MIN_ANNUALISED_DAYS, 30; 0 always annualises): a shorter run reports
+   * annualisedReturn and calmar as null rather than compound a few hours into a year.
+   */
+  readonly minAnnualisedDays?: number;
   /** Strategy parameters to carry into the result (what a search varies); the strategies' own when omitted. */
   readonly params?: Readonly<Record<string, string | number | boolean>>;
   /**
@@ -110,11 +116,13 @@ export interface ResolvedConfig {
   readonly slippageLimitBps: Decimal;
   readonly equityIntervalMs: number;
   readonly periodsPerYear: number;
+  readonly minAnnualisedDays: number;
   readonly recordOrders: boolean;
   readonly recordFills: boolean;
 }
 
 const YEAR_MS = 365.25 * 86_400_000;
+export const DEFAULT_MIN_ANNUALISED_DAYS = 30;
 
 function latencyModel(key: string, spec: LatencySpec | LatencyModel | undefined): LatencyModel | undefined {
   if (spec === undefined) return undefined;
@@ -137,6 +145,20 @@ function latencyModel(key: string, spec: LatencySpec | LatencyModel | undefined)
   }
 }
 
+/** An instrument's identity and exact increments: a tick or lot of 0 or below would make every price or size invalid. */
+function checkInstrument(i: SimInstrument, n: number): void {
+  const key = `instruments[${n}]`;
+  if (i === null || typeof i !== 'object') throw new BacktestConfigError(key, i, 'must be an object');
+  for (const f of ['symbol', 'baseCurrency', 'quoteCurrency'] as const) {
+    if (typeof i[f] !== 'string' || i[f] === '') throw new BacktestConfigError(`${key}.${f}`, i[f], 'must be a non-empty string');
+  }
+  for (const f of ['tickSize', 'lotSize', 'minQuantity', 'minNotional'] as const) {
+    const v = i[f];
+    if (v === undefined && (f === 'minQuantity' || f === 'minNotional')) continue;
+    if (!(v instanceof Decimal) || !v.isPositive()) throw new BacktestConfigError(`${key}.${f}`, v, 'must be a positive Decimal');
+  }
+}
+
 function nonNegativeInt(key: string, value: unknown, fallback: number): number {
   const v = value ?? fallback;
   if (!Number.isSafeInteger(v) || (v as number) < 0) throw new BacktestConfigError(key, v, 'must be a non-negative integer');
@@ -148,6 +170,7 @@ export function resolveConfig(config: BacktestConfig): ResolvedConfig {
   if (config === null || typeof config !== 'object') throw new BacktestConfigError('config', config, 'must be an object');
   const { instruments, venue, risk } = config;
   if (!Array.isArray(instruments) || instruments.length === 0) throw new BacktestConfigError('instruments', instruments, 'must be a non-empty array');
+  instruments.forEach(checkInstrument);
   const quotes = new Set(instruments.map((i) => i?.quoteCurrency));
   if (quotes.size !== 1) throw new BacktestConfigError('instruments', [...quotes], 'must share one quote currency (the account currency)');
   const currency = [...quotes][0]!;
@@ -179,7 +202,8 @@ export function resolveConfig(config: BacktestConfig): ResolvedConfig {
   try {
     limits = validateLimits(risk.limits);
   } catch (err) {
-    if (err instanceof InvalidLimitsError) throw new BacktestConfigError(`risk.limits.${err.path}`, undefined, err.message);
+    // risk-rules' message starts with its own path: the key says it once, from the configuration's root.
+    if (err instanceof InvalidLimitsError) throw new BacktestConfigError(`risk.limits.${err.path}`, undefined, err.message.startsWith(`${err.path} `) ? err.message.slice(err.path.length + 1) : err.message, { cause: err, omitValue: true });
     throw err;
   }
   const costMethod = risk.costMethod ?? 'WAC';
@@ -192,6 +216,8 @@ export function resolveConfig(config: BacktestConfig): ResolvedConfig {
   if (!Number.isSafeInteger(equityIntervalMs) || equityIntervalMs < 1) throw new BacktestConfigError('equityIntervalMs', equityIntervalMs, 'must be a positive integer of ms');
   const periodsPerYear = config.periodsPerYear ?? YEAR_MS / equityIntervalMs;
   if (typeof periodsPerYear !== 'number' || !(periodsPerYear > 0) || !Number.isFinite(periodsPerYear)) throw new BacktestConfigError('periodsPerYear', periodsPerYear, 'must be a positive number');
+  const minAnnualisedDays = config.minAnnualisedDays ?? DEFAULT_MIN_ANNUALISED_DAYS;
+  if (typeof minAnnualisedDays !== 'number' || !(minAnnualisedDays >= 0) || !Number.isFinite(minAnnualisedDays)) throw new BacktestConfigError('minAnnualisedDays', minAnnualisedDays, 'must be a non-negative number of days');
   const venueName = venue.name ?? 'paper';
   if (!/^[a-zA-Z0-9_-]+$/.test(venueName)) throw new BacktestConfigError('venue.name', venueName, 'must be a subject token (a-z, A-Z, 0-9, - and _)');
   return {
@@ -214,6 +240,7 @@ export function resolveConfig(config: BacktestConfig): ResolvedConfig {
     slippageLimitBps,
     equityIntervalMs,
     periodsPerYear,
+    minAnnualisedDays,
     recordOrders: flag('recordOrders', config.recordOrders),
     recordFills: flag('recordFills', config.recordFills),
   };
@@ -254,6 +281,7 @@ export function configToJson(config: ResolvedConfig): Record<string, unknown> {
     slippageLimitBps: config.slippageLimitBps,
     equityIntervalMs: config.equityIntervalMs,
     periodsPerYear: config.periodsPerYear,
+    minAnnualisedDays: config.minAnnualisedDays,
     recordOrders: config.recordOrders,
     recordFills: config.recordFills,
   }) as Record<string, unknown>;

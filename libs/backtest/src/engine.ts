@@ -69,6 +69,18 @@ interface OrderEntry {
  * the configured cost method), risk's state and, after the report latency, the strategies. The
  * equity curve is sampled at fixed intervals of event time.
  */
+/** How far a run has got: events processed, and the event time reached (ms since the epoch; 0 before the first event). */
+export interface BacktestProgress {
+  readonly events: number;
+  readonly eventTimeMs: number;
+}
+
+/** A progress report every `every` events, and once at the end. */
+export interface ProgressReporter {
+  readonly every: number;
+  readonly onProgress: (p: BacktestProgress) => void;
+}
+
 export class BacktestEngine {
   private now = 0n;
   private nowMsValue = 0;
@@ -134,7 +146,10 @@ export class BacktestEngine {
   }
 
   /** Runs every event of the sources through the strategies; the result is the same for the same inputs and seed. */
-  async run(sources: readonly EventSource[]): Promise<BacktestResult> {
+  async run(sources: readonly EventSource[], progress?: ProgressReporter): Promise<BacktestResult> {
+    // Counted down rather than `events % every` per event: one decrement on the hot path.
+    let untilReport = progress?.every ?? Number.POSITIVE_INFINITY;
+    let reportedAt = -1;
     for await (const chunk of mergeSources(sources)) {
       for (let i = 0; i < chunk.length; i++) {
         const e = chunk[i]!;
@@ -149,8 +164,14 @@ export class BacktestEngine {
           if (r !== undefined) await r;
         }
         if (this.intents.length > 0 || this.updates.length > 0) this.drain();
+        if (--untilReport === 0) {
+          untilReport = progress!.every;
+          reportedAt = this.counts.events;
+          progress!.onProgress({ events: reportedAt, eventTimeMs: this.nowMsValue });
+        }
       }
     }
+    const lastEventMs = this.nowMsValue;
     if (this.firstNs !== undefined) {
       for (const st of this.strategies) {
         const r = st.onEnd?.(this.contexts.get(st)!);
@@ -160,6 +181,7 @@ export class BacktestEngine {
     }
     // Orders still on their way arrive after the data ends (the market as it last was).
     for (let next = this.scheduler.peek(); next !== undefined; next = this.scheduler.peek()) this.advanceTo(next);
+    if (progress !== undefined && reportedAt !== this.counts.events) progress.onProgress({ events: this.counts.events, eventTimeMs: lastEventMs });
     return this.result();
   }
 
@@ -585,6 +607,7 @@ export class BacktestEngine {
       exposedNs: this.exposedNs,
       spanNs: this.firstNs === undefined ? 0n : end - this.firstNs,
       periodsPerYear: this.config.periodsPerYear,
+      minAnnualisedSpanMs: this.config.minAnnualisedDays * 86_400_000,
     });
     const params: Record<string, string | number | boolean> = { ...(this.config.source.params ?? {}) };
     if (this.config.source.params === undefined) {

@@ -5,7 +5,7 @@ function shown(value: unknown): string {
   if (typeof value === 'bigint') return `${value}n`;
   if (value !== null && typeof value === 'object') {
     const text = String(value);
-    if (text !== '[object Object]') return text;
+    if (text !== '[object Object]' && !Array.isArray(value)) return text;
     try {
       return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)) ?? text;
     } catch {
@@ -18,14 +18,19 @@ function shown(value: unknown): string {
 /** Every error the backtester throws on purpose. */
 export class BacktestError extends DomainError {}
 
-/** A configuration value the backtester cannot run with; `key` is its path, e.g. `risk.limits.global.maxPosition`. */
+/**
+ * A configuration value the backtester cannot run with; `key` is its path, e.g.
+ * `risk.limits.global.maxPosition`. `omitValue` when the reason already shows the value (a
+ * checker's own message).
+ */
 export class BacktestConfigError extends BacktestError {
   constructor(
     readonly key: string,
     readonly value: unknown,
     reason: string,
+    options?: { readonly cause?: unknown; readonly omitValue?: boolean },
   ) {
-    super('BACKTEST_INVALID_CONFIG', `backtest ${key}: ${shown(value)} ${reason}`);
+    super('BACKTEST_INVALID_CONFIG', `backtest ${key}: ${options?.omitValue ? '' : `${shown(value)} `}${reason}`, options?.cause === undefined ? undefined : { cause: options.cause });
   }
 }
 

@@ -14,9 +14,10 @@ export type {
 } from './result';
 
 // Running a backtest.
-export { runBacktest } from './run';
+export { runBacktest, DEFAULT_PROGRESS_EVERY } from './run';
 export type { BacktestRun } from './run';
-export { resolveConfig, configToJson } from './config';
+export { resolveConfig, configToJson, DEFAULT_MIN_ANNUALISED_DAYS } from './config';
+export { CONFIG_JSON_KEYS, configFromJson } from './config-json';
 export type { BacktestConfig, VenueConfig, RiskConfig, LatencySpec, SyntheticBookConfig, ResolvedConfig } from './config';
 export { BACKTEST_ACCOUNT } from './venue-side';
 
@@ -60,8 +61,10 @@ export { RoundTripBuilder } from './round-trips';
 
 export { BacktestError, BacktestConfigError, EventFormatError, EventOrderError, UnknownSymbolEventError, InvalidIntentError, ModelError } from './errors';
 export { ModelStrategy } from './strategies/model';
-export type { ScoreModel, ModelStrategyOptions } from './strategies/model';
+export type { ScoreModel, BarScoreModel, BarScorer, ModelStrategyOptions } from './strategies/model';
+export { OnnxScoreModel } from './strategies/onnx-model';
 export { LinearScoreModel, fitLinearScoreModel, choleskySolve } from './strategies/linear-model';
 export type { LinearModelParams, LinearFitOptions } from './strategies/linear-model';
 export { BacktestEngine } from './engine';
+export type { BacktestProgress, ProgressReporter } from './engine';
 export { RiskGate } from './risk-gate';

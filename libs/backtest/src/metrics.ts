@@ -161,6 +161,12 @@ export interface MetricsInput {
   readonly exposedNs: bigint;
   readonly spanNs: bigint;
   readonly periodsPerYear: number;
+  /**
+   * Shortest curve span (first to last point, ms) whose return is annualised: a shorter one
+   * reports annualisedReturn and calmar as null, since compounding minutes into a year says
+   * nothing (a 50-minute run losing 0.02 % would annualise to about −97 %). Default 0: always.
+   */
+  readonly minAnnualisedSpanMs?: number;
 }
 
 /** Every figure of `BacktestMetrics`. */
@@ -169,7 +175,7 @@ export function computeMetrics(input: MetricsInput): BacktestMetrics {
   const final = equity.length > 0 ? Decimal.parse(equity[equity.length - 1]!.equity) : initialEquity;
   const spanMs = equity.length > 1 ? equity[equity.length - 1]!.tsMs - equity[0]!.tsMs : 0;
   const returns = periodReturns(equity);
-  const annualised = annualisedReturn(initialEquity, final, spanMs);
+  const annualised = spanMs < (input.minAnnualisedSpanMs ?? 0) ? null : annualisedReturn(initialEquity, final, spanMs);
   const dd = drawdowns(equity);
   let sum = Decimal.ZERO;
   for (const p of equity) sum = sum.add(Decimal.parse(p.equity));

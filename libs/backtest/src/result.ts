@@ -129,7 +129,7 @@ export interface BacktestMetrics {
   readonly fees: string;
   /** final / initial − 1. */
   readonly totalReturn: number | null;
-  /** (1 + totalReturn)^(1 / years) − 1 over the curve's span; null for a span of zero. */
+  /** (1 + totalReturn)^(1 / years) − 1 over the curve's span; null for a span shorter than the config's minAnnualisedDays (30 by default). */
   readonly annualisedReturn: number | null;
   /** Sample standard deviation of the per-interval returns × √(intervals per year). */
   readonly volatility: number | null;
@@ -137,7 +137,7 @@ export interface BacktestMetrics {
   readonly sharpe: number | null;
   /** mean / downside deviation (returns below 0, over every interval) × √(intervals per year). */
   readonly sortino: number | null;
-  /** annualisedReturn / maxDrawdownFraction. */
+  /** annualisedReturn / maxDrawdownFraction (null with annualisedReturn). */
   readonly calmar: number | null;
   /** Largest peak-to-trough fall of the curve, exact money, and as a fraction of its peak. */
   readonly maxDrawdown: string;

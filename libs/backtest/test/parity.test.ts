@@ -185,6 +185,18 @@ async function coordinatorHandled(http: number): Promise<number> {
   return n;
 }
 
+/** Messages a service has handled (its bus metrics) whose subject template starts with `prefix`. */
+async function handled(http: number, prefix: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${http}/metrics`)).text();
+  let n = 0;
+  for (const line of text.split('\n')) {
+    // Subject templates hold braces themselves (md.{venue}.{symbol}.trades).
+    const m = /^meridian_bus_handled_messages_total\{(.*)\} (\d+(?:\.\d+)?)$/.exec(line);
+    if (m && /(?:^|,)subject="([^"]*)"/.exec(m[1]!)?.[1]?.startsWith(prefix)) n += Number(m[2]);
+  }
+  return n;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TERMINAL = new Set([OrderStatus.ORDER_STATUS_FILLED, OrderStatus.ORDER_STATUS_CANCELLED, OrderStatus.ORDER_STATUS_REJECTED, OrderStatus.ORDER_STATUS_EXPIRED]);
 
@@ -195,6 +207,9 @@ test('a paced live paper session and its replay through the backtester make the 
   const models = new Map(SYMBOLS.map((sym) => [sym, new MomentumModel({ fastPeriod: 3, slowPeriod: 8, volPeriod: 8 })]));
   const books = new Map<string, { bids: [string, string][]; asks: [string, string][] }>();
   const coordinatorHttp = (await supervisor!.processes.get('coordinator')!.ports).http;
+  const riskHttp = (await supervisor!.processes.get('risk')!.ports).http;
+  const executionHttp = (await supervisor!.processes.get('execution')!.ports).http;
+  let prints = 0;
   const seqs = new Map(SYMBOLS.map((sym) => [sym, 0n]));
 
   for (let k = 0; k < STEPS; k++) {
@@ -205,9 +220,11 @@ test('a paced live paper session and its replay through the backtester make the 
       if (before !== undefined) {
         // A print at the best bid: it takes part of the mirrored liquidity there until the feed reports the level again.
         await bus.publish(s.marketData('sim', symbol, 'trades'), TradeBatch, TradeBatch.fromPartial({ trades: [{ venue: 'sim', symbol, tradeId: `${k}`, price: before.bids[0]![0], size: '2', aggressor: sideToWire('SELL'), tsNs: at }] }));
+        prints += 1;
       }
     }
-    await sleep(60);
+    // The paper venue must have met the prints before the book moves (execution reads trades and books on separate consumers).
+    if (k > 0) await waitFor(`step ${k}: execution took ${prints} prints`, async () => (await handled(executionHttp, 'md.{venue}.{symbol}.trades')) >= prints, 20_000, 5);
     for (const symbol of SYMBOLS) {
       const close = paths[symbol]![k]!;
       const next = bookAt(k, close);
@@ -265,6 +282,9 @@ test('a paced live paper session and its replay through the backtester make the 
       20_000,
       5,
     );
+    // Risk and the coordinator size and check the next step's orders on the positions these fills made.
+    const executions = [...reports.values()].reduce((n, list) => n + list.length, 0);
+    await waitFor(`step ${k}: risk and the coordinator took ${executions} execution reports`, async () => (await handled(riskHttp, 'exec.')) >= executions && (await handled(coordinatorHttp, 'exec.')) >= executions, 20_000, 5);
   }
   expect(signals.length).toBe([...expectedSignals.values()].reduce((a, b) => a + b, 0));
   expect(intents.length).toBeGreaterThan(15);

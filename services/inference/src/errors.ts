@@ -58,26 +58,8 @@ export class ModelShaMismatchError extends InferenceError {
   }
 }
 
-/** The file's metadata contradicts itself or the registry: shapes against the config and feature spec, spec hash, kind. */
-export class ModelShapeError extends InferenceError {
-  constructor(
-    readonly model: string,
-    readonly what: string,
-    reason: string,
-  ) {
-    super('MODEL_SHAPE_MISMATCH', `model ${model}: ${what} ${reason}`);
-  }
-}
-
-/** The file is a valid model the live path cannot feed (inputs other than bars, calendar and the log-close target). */
-export class ModelNotServableError extends InferenceError {
-  constructor(
-    readonly model: string,
-    reason: string,
-  ) {
-    super('MODEL_NOT_SERVABLE', `model ${model} cannot be served from bars: ${reason}`);
-  }
-}
+// The descriptor's refusals (MODEL_SHAPE_MISMATCH, MODEL_NOT_SERVABLE) are libs/forecasting's: the backtester reads models through the same code.
+export { ModelNotServableError, ModelShapeError } from '@meridian/forecasting';
 
 /** The dry run on a feature-shaped input failed or gave what the metadata does not announce. */
 export class ModelDryRunError extends InferenceError {

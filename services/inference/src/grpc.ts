@@ -1,5 +1,6 @@
 import type { sendUnaryData, ServerUnaryCall, ServiceError } from '@grpc/grpc-js';
 import { PlatformError, nowNanos } from '@meridian/domain';
+import { expectedSigmas, scoreOf } from '@meridian/forecasting';
 import { InferenceModelChange, ModelVersion, Signal } from '@meridian/proto';
 import type { FeatureWindow, InferenceServiceServer, LoadedModel, PredictResponse } from '@meridian/proto';
 import { MOMENTUM_MODEL } from '@meridian/signals';
@@ -7,7 +8,7 @@ import { Status, grpcError } from '@meridian/runtime';
 import type { AdminPrincipal, Logger, ServiceContext } from '@meridian/runtime';
 import type { Config } from './config';
 import { InvalidModelIdError, InvalidPredictError, ModelAlreadyRegisteredError, ModelNotRegisteredError } from './errors';
-import { expectedSigmas, quantileForecasts, scoreOf } from './forecast';
+import { quantileForecasts } from './forecast';
 import type { InferenceMetrics } from './metrics';
 import { checkModelId, loadModelFile } from './model-file';
 import type { ModelHost } from './model-host';

@@ -1,12 +1,12 @@
 import { PlatformError, nowNanos } from '@meridian/domain';
+import { BarWindow, expectedSigmas, scoreOf } from '@meridian/forecasting';
+import type { BarWindowInput } from '@meridian/forecasting';
 import { Signal } from '@meridian/proto';
 import type { Bar as WireBar } from '@meridian/proto';
 import type { Bar } from '@meridian/signals';
 import type { Logger } from '@meridian/runtime';
 import { BarHistory } from './bars';
-import { expectedSigmas, quantileForecasts, scoreOf } from './forecast';
-import { LiveWindow } from './live-window';
-import type { LiveInput } from './live-window';
+import { quantileForecasts } from './forecast';
 import type { InferenceMetrics } from './metrics';
 import { loadModelFile } from './model-file';
 import type { ActiveModel, ModelRegistry, RegisteredModel } from './registry';
@@ -32,7 +32,7 @@ export interface ModelHostOptions {
 export type LoadStage = 'start' | 'activate' | 'change' | 'periodic';
 
 /** The live input of a symbol, or how many bars it still needs. */
-export type LiveInputResult = { readonly input: LiveInput } | { readonly missingBars: number };
+export type LiveInputResult = { readonly input: BarWindowInput } | { readonly missingBars: number };
 
 /**
  * The neural models this replica serves: one ServedModel per name (the registry's active
@@ -44,7 +44,7 @@ export type LiveInputResult = { readonly input: LiveInput } | { readonly missing
  */
 export class ModelHost {
   private readonly served = new Map<string, ServedModel>();
-  private readonly windows = new Map<ServedModel, Map<string, LiveWindow>>();
+  private readonly windows = new Map<ServedModel, Map<string, BarWindow>>();
   private readonly history = new Map<string, BarHistory>();
   private serial: Promise<unknown> = Promise.resolve();
   /** `name version` refused on this replica: the periodic reconcile does not try them again (a change or a restart does). */
@@ -81,9 +81,9 @@ export class ModelHost {
 
   /** Switches the name to `candidate`, its windows warmed from the recent bars; the old version is retired behind it. */
   commit(candidate: ServedModel): ServedModel | undefined {
-    const windows = new Map<string, LiveWindow>();
+    const windows = new Map<string, BarWindow>();
     for (const [symbol, bars] of this.history) {
-      const w = new LiveWindow(candidate.descriptor);
+      const w = new BarWindow(candidate.descriptor);
       for (const bar of bars) w.push(bar);
       windows.set(symbol, w);
     }
@@ -184,7 +184,7 @@ export class ModelHost {
   }
 
   /** The signal of one forecast from live features. */
-  signalOf(served: ServedModel, symbol: string, input: LiveInput, row: Float32Array, referencePrice: string): Signal {
+  signalOf(served: ServedModel, symbol: string, input: BarWindowInput, row: Float32Array, referencePrice: string): Signal {
     const d = served.descriptor;
     const sigmas = expectedSigmas(d, row);
     return Signal.fromPartial({
@@ -205,7 +205,7 @@ export class ModelHost {
     });
   }
 
-  private async publishForecast(served: ServedModel, symbol: string, input: LiveInput, row: Float32Array, wire: WireBar): Promise<void> {
+  private async publishForecast(served: ServedModel, symbol: string, input: BarWindowInput, row: Float32Array, wire: WireBar): Promise<void> {
     const signal = this.signalOf(served, symbol, input, row, wire.close);
     try {
       await this.o.publish(signal);

@@ -1,17 +1,11 @@
-import { Tensor } from 'onnxruntime-node';
-import { INPUT_FUTURE, INPUT_PAST, OUTPUT_FORECAST } from '@meridian/onnx';
+import { forecastBatch } from '@meridian/forecasting';
+import type { WindowInput } from '@meridian/forecasting';
 import type { OnnxModel } from '@meridian/onnx';
 import { MicroBatcher } from './batcher';
 import type { BatchObserver } from './batcher';
 import type { ModelDescriptor } from './model-file';
 
-/** One forecast's inputs, already checked against the model's shapes. */
-export interface WindowInput {
-  /** [lookback, pastFeatures] row-major. */
-  readonly past: Float32Array;
-  /** [horizon, futureFeatures] row-major; empty when the model reads none. */
-  readonly future: Float32Array;
-}
+export type { WindowInput };
 
 export interface BatchSettings {
   readonly maxBatch: number;
@@ -25,7 +19,6 @@ export interface BatchSettings {
 export class ServedModel {
   readonly loadedAtNs = BigInt(Date.now()) * 1_000_000n;
   private readonly batcher: MicroBatcher<WindowInput, Float32Array>;
-  private readonly rowValues: number;
 
   constructor(
     readonly descriptor: ModelDescriptor,
@@ -33,7 +26,6 @@ export class ServedModel {
     settings: BatchSettings,
     observer?: BatchObserver,
   ) {
-    this.rowValues = descriptor.horizon * descriptor.outputs;
     this.batcher = new MicroBatcher(settings.maxBatch, settings.maxWaitNs, (inputs) => this.run(inputs), observer);
   }
 
@@ -51,16 +43,8 @@ export class ServedModel {
   }
 
   /** Runs the inputs as one batch; exported for the benchmark's in-process path, not for callers (use `forecast`). */
-  async run(inputs: readonly WindowInput[]): Promise<Float32Array[]> {
-    const d = this.descriptor;
-    const B = inputs.length;
-    const feeds: Record<string, Tensor> = { [INPUT_PAST]: new Tensor('float32', concat(inputs, 'past', d.lookback * d.pastFeatures), [B, d.lookback, d.pastFeatures]) };
-    if (d.futureFeatures > 0) feeds[INPUT_FUTURE] = new Tensor('float32', concat(inputs, 'future', d.horizon * d.futureFeatures), [B, d.horizon, d.futureFeatures]);
-    const out = (await this.model.session.run(feeds))[OUTPUT_FORECAST]!;
-    const data = out.data as Float32Array;
-    const rows: Float32Array[] = new Array(B);
-    for (let b = 0; b < B; b++) rows[b] = data.subarray(b * this.rowValues, (b + 1) * this.rowValues);
-    return rows;
+  run(inputs: readonly WindowInput[]): Promise<Float32Array[]> {
+    return forecastBatch(this.model, this.descriptor, inputs);
   }
 
   /** Lets the forecasts already queued finish, then releases the session. */
@@ -68,11 +52,4 @@ export class ServedModel {
     await this.batcher.drain();
     await this.model.dispose();
   }
-}
-
-function concat(inputs: readonly WindowInput[], key: 'past' | 'future', n: number): Float32Array {
-  if (inputs.length === 1) return inputs[0]![key];
-  const out = new Float32Array(inputs.length * n);
-  inputs.forEach((x, b) => out.set(x[key], b * n));
-  return out;
 }

@@ -205,7 +205,7 @@ test('malformed requests: 400 (INVALID_ARGUMENT) naming the field, counted in /m
 
   const badConfig = await http('POST', '/v1/backtests', request({ config: configJson({ equityIntervalMs: -5 }) }));
   expect(badConfig.status).toBe(400);
-  expect(badConfig.json()).toEqual({ error: 'bad_request', field: 'config.equityIntervalMs', message: 'config.equityIntervalMs: must be >= 1, got -5' });
+  expect(badConfig.json()).toEqual({ error: 'bad_request', field: 'config.equityIntervalMs', message: 'config.equityIntervalMs: must be at least 1, got -5' });
 
   const outside = await http('POST', '/v1/backtests', request({ data: ['/etc/hostname'] }));
   expect(outside.status).toBe(400);
@@ -224,9 +224,9 @@ test('malformed requests: 400 (INVALID_ARGUMENT) naming the field, counted in /m
 
   const client = new BacktestServiceClient(server.grpc, credentials.createInsecure());
   try {
-    const err = (await grpcCall((cb) => client.startBacktest({ configJson: '{"instruments": []}', dataJson: '["btc-1m.csv"]', strategyJson: '', title: '' }, cb)).catch((e: ServiceError) => e)) as ServiceError;
+    const err = (await grpcCall((cb) => client.startBacktest({ configJson: JSON.stringify(configJson({ instruments: [] })), dataJson: '["btc-1m.csv"]', strategyJson: '', title: '' }, cb)).catch((e: ServiceError) => e)) as ServiceError;
     expect(err.code).toBe(GrpcStatus.INVALID_ARGUMENT);
-    expect(err.details).toBe('config.instruments: must not be empty');
+    expect(err.details).toBe('config.instruments: [] must be a non-empty array');
   } finally {
     client.close();
   }

@@ -8,9 +8,10 @@ import type { OrderUpdate, Strategy, StrategyContext } from '../strategy';
 import { COORDINATOR_DEFAULTS, decideOrSkip } from './momentum';
 
 /**
- * A model that scores the market from features: the pure-TypeScript `LinearScoreModel`, an ONNX
- * session (`onnxScoreModel`), or your own. It reads `window` feature vectors of its spec, oldest
- * first, row after row, and answers a score (clipped to [-1, 1] by the sizing; positive: go long).
+ * A model that scores the market from features: the pure-TypeScript `LinearScoreModel`, or your
+ * own. It reads `window` feature vectors of its spec, oldest first, row after row, and answers a
+ * score (clipped to [-1, 1] by the sizing; positive: go long). A model that reads bars itself
+ * (`OnnxScoreModel`) is a `BarScoreModel`.
  */
 export interface ScoreModel {
   readonly name: string;
@@ -26,8 +27,26 @@ export interface ScoreModel {
   readonly params?: Readonly<Record<string, string | number | boolean>>;
 }
 
+/**
+ * A model that builds its own inputs from bars: the forecasters of libs/onnx (`OnnxScoreModel`),
+ * whose inputs are their own feature spec's features beside the window-scaled ln(close) target
+ * and the calendar, computed by libs/forecasting as the inference service computes them.
+ */
+export interface BarScoreModel {
+  readonly input: 'bars';
+  readonly name: string;
+  /** A scorer for one symbol, fed that symbol's bars in time order. */
+  scorer(symbol: string): BarScorer;
+  readonly params?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface BarScorer {
+  /** Takes one bar; the score on it once warm (a promise when served asynchronously), undefined before. */
+  onBar(bar: Bar): number | Promise<number> | undefined;
+}
+
 export interface ModelStrategyOptions {
-  readonly model: ScoreModel;
+  readonly model: ScoreModel | BarScoreModel;
   /** The sizing and gates of the coordinator (`SignalStrategy`), defaulting to the coordinator's; strategyId defaults to the model's name. */
   readonly strategy?: Partial<SignalStrategyConfig>;
   /** The bars the features are computed on (default `1m`); other intervals are ignored. */
@@ -36,12 +55,18 @@ export interface ModelStrategyOptions {
 }
 
 interface SymbolSide {
-  readonly pipeline: FeaturePipeline;
   readonly state: SignalState;
+  /** A bar model's scorer; else the feature path below. */
+  readonly scorer: BarScorer | undefined;
+  readonly pipeline: FeaturePipeline | undefined;
   /** The last `window` vectors, a ring of rows. */
   readonly ring: Float32Array;
   rows: number;
   next: number;
+}
+
+function isBarModel(m: ScoreModel | BarScoreModel): m is BarScoreModel {
+  return (m as BarScoreModel).input === 'bars';
 }
 
 /** The float view of an exact bar the feature pipeline reads (statistics, not money). */
@@ -67,7 +92,7 @@ function modelBar(e: BarEvent): Bar {
 export class ModelStrategy implements Strategy {
   readonly id: string;
   readonly params: Readonly<Record<string, string | number | boolean>>;
-  private readonly model: ScoreModel;
+  private readonly model: ScoreModel | BarScoreModel;
   private readonly decider: SignalStrategy;
   private readonly interval: string;
   private readonly only: ReadonlySet<string> | undefined;
@@ -79,12 +104,21 @@ export class ModelStrategy implements Strategy {
 
   constructor(options: ModelStrategyOptions) {
     const model = options?.model;
-    if (model === null || typeof model !== 'object' || typeof model.predict !== 'function') throw new BacktestConfigError('model', model, 'must be a ScoreModel');
-    if (!Number.isSafeInteger(model.window) || model.window < 1) throw new ModelError(model.name, `window ${model.window} must be a positive integer`);
-    const probe = new FeaturePipeline(model.featureSpec);
-    if (model.featureSpecHash !== undefined) requireFeatureSpecHash(probe.spec, model.featureSpecHash);
-    if (probe.spec.features.some((f) => f.input === 'book')) throw new ModelError(model.name, 'its features read the book, which bar data does not carry');
-    this.width = probe.width;
+    if (model === null || typeof model !== 'object') throw new BacktestConfigError('model', model, 'must be a ScoreModel or a BarScoreModel');
+    const bars = isBarModel(model);
+    if (bars ? typeof model.scorer !== 'function' : typeof model.predict !== 'function') throw new BacktestConfigError('model', model, 'must be a ScoreModel or a BarScoreModel');
+    let features: Record<string, string | number>;
+    if (bars) {
+      this.width = 0;
+      features = {};
+    } else {
+      if (!Number.isSafeInteger(model.window) || model.window < 1) throw new ModelError(model.name, `window ${model.window} must be a positive integer`);
+      const probe = new FeaturePipeline(model.featureSpec);
+      if (model.featureSpecHash !== undefined) requireFeatureSpecHash(probe.spec, model.featureSpecHash);
+      if (probe.spec.features.some((f) => f.input === 'book')) throw new ModelError(model.name, 'its features read the book, which bar data does not carry');
+      this.width = probe.width;
+      features = { window: model.window, features: this.width, featureSpecHash: probe.hash };
+    }
     this.model = model;
     const config = { ...COORDINATOR_DEFAULTS, strategyId: model.name, ...(options.strategy ?? {}) };
     this.decider = new SignalStrategy(config);
@@ -93,13 +127,11 @@ export class ModelStrategy implements Strategy {
     if (interval.kind !== 'time') throw new BacktestConfigError('model.interval', interval.token, 'must be a time bar interval');
     this.interval = interval.token;
     this.only = options.symbols === undefined ? undefined : new Set(options.symbols);
-    this.input = new Float32Array(model.window * this.width);
+    this.input = new Float32Array(bars ? 0 : model.window * this.width);
     this.params = {
       strategyId: config.strategyId,
       model: model.name,
-      window: model.window,
-      features: this.width,
-      featureSpecHash: probe.hash,
+      ...features,
       positionNotional: config.positionNotional.toString(),
       maxOrderNotional: config.maxOrderNotional.toString(),
       orderLot: config.orderLot.toString(),
@@ -114,7 +146,10 @@ export class ModelStrategy implements Strategy {
     let s = this.sides.get(symbol);
     if (s === undefined) {
       if (this.only !== undefined && !this.only.has(symbol)) return undefined;
-      s = { pipeline: new FeaturePipeline(this.model.featureSpec), state: this.decider.newState(symbol), ring: new Float32Array(this.model.window * this.width), rows: 0, next: 0 };
+      const m = this.model;
+      s = isBarModel(m)
+        ? { state: this.decider.newState(symbol), scorer: m.scorer(symbol), pipeline: undefined, ring: new Float32Array(0), rows: 0, next: 0 }
+        : { state: this.decider.newState(symbol), scorer: undefined, pipeline: new FeaturePipeline(m.featureSpec), ring: new Float32Array(m.window * this.width), rows: 0, next: 0 };
       this.sides.set(symbol, s);
     }
     return s;
@@ -124,9 +159,17 @@ export class ModelStrategy implements Strategy {
     if (e.kind !== 'bar' || e.interval !== this.interval || e.revision !== 0) return;
     const s = this.side(e.symbol);
     if (s === undefined) return;
+    if (s.scorer !== undefined) {
+      const scored = s.scorer.onBar(modelBar(e));
+      if (scored === undefined) return;
+      this.decisions.predictions++;
+      if (typeof scored === 'number') return this.act(s, e, scored, ctx);
+      return scored.then((value) => this.act(s, e, value, ctx));
+    }
+    const model = this.model as ScoreModel;
     const w = this.width;
-    const window = this.model.window;
-    if (!s.pipeline.updateInto(modelBar(e), undefined, s.ring, s.next * w)) return;
+    const window = model.window;
+    if (!s.pipeline!.updateInto(modelBar(e), undefined, s.ring, s.next * w)) return;
     s.next = (s.next + 1) % window;
     if (s.rows < window) s.rows++;
     if (s.rows < window) return;
@@ -135,7 +178,7 @@ export class ModelStrategy implements Strategy {
     input.set(s.ring.subarray(s.next * w), 0);
     input.set(s.ring.subarray(0, s.next * w), (window - s.next) * w);
     this.decisions.predictions++;
-    const score = this.model.predict(input);
+    const score = model.predict(input);
     if (typeof score === 'number') return this.act(s, e, score, ctx);
     return score.then((value) => this.act(s, e, value, ctx));
   }

@@ -1,11 +1,18 @@
 import { FeaturePipeline } from '@meridian/signals';
 import type { Bar } from '@meridian/signals';
 import { calendarFeatures } from './calendar';
-import type { ModelDescriptor } from './model-file';
-import type { WindowInput } from './served-model';
+import type { ForecastDescriptor } from './descriptor';
+
+/** One forecast's inputs, shaped as the model's graph reads them. */
+export interface WindowInput {
+  /** [lookback, pastFeatures] row-major. */
+  readonly past: Float32Array;
+  /** [horizon, futureFeatures] row-major; empty when the model reads none. */
+  readonly future: Float32Array;
+}
 
 /** A window ready to run, with what turns the forecast back into prices. */
-export interface LiveInput extends WindowInput {
+export interface BarWindowInput extends WindowInput {
   /** ln(close) of the last bar: the forecast origin. */
   readonly originLogClose: number;
   readonly lastBar: Bar;
@@ -16,9 +23,10 @@ export interface LiveInput extends WindowInput {
  * features are computed exactly as in training), and the last `lookback` rows of features and
  * ln(close) in ring buffers. Row t holds the features after bar t and ln(close_t), as
  * libs/models' prepareBarFold lays out `past`; the target column is scaled per window, shift
- * scaling: (ln close − ln close at the origin) / σ.
+ * scaling: (ln close − ln close at the origin) / σ. The inference service and the backtester
+ * both feed bars through it.
  */
-export class LiveWindow {
+export class BarWindow {
   private readonly pipeline: FeaturePipeline | undefined;
   private readonly rows: Float32Array;
   private readonly logClose: Float64Array;
@@ -28,7 +36,7 @@ export class LiveWindow {
   private bars = 0;
   private last: Bar | undefined;
 
-  constructor(private readonly d: ModelDescriptor) {
+  constructor(private readonly d: ForecastDescriptor) {
     this.pipeline = d.covariates > 0 ? new FeaturePipeline(d.featureSpec) : undefined;
     this.rows = new Float32Array(Math.max(1, d.lookback * d.covariates));
     this.logClose = new Float64Array(d.lookback);
@@ -68,7 +76,7 @@ export class LiveWindow {
   }
 
   /** The model's inputs for a forecast from the last bar, or undefined before the window is full. */
-  input(): LiveInput | undefined {
+  input(): BarWindowInput | undefined {
     if (!this.ready || !this.last) return undefined;
     const { lookback: L, covariates: C, pastFeatures: P, horizon: H, futureFeatures: F, targetScale } = this.d;
     const past = new Float32Array(L * P);

@@ -1,7 +1,7 @@
 import { calendarFeatures as modelsCalendar } from '@meridian/models';
-import { calendarFeatures } from '../src/calendar';
+import { calendarFeatures } from '../src';
 
-// The service repeats libs/models' calendar (importing libs/models would load TensorFlow.js): the
+// libs/forecasting repeats libs/models' calendar (importing libs/models would load TensorFlow.js): the
 // TFT's known future inputs must be the ones it was trained on, value for value.
 test('the calendar features equal libs/models’ own at every hour, weekday and odd instant', () => {
   const times: number[] = [];
