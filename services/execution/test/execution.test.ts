@@ -291,6 +291,8 @@ describe('execution algorithms (parent orders through risk to the paper venue)',
     expect(children('ice-1')).toEqual(['ice-1-1']);
     await cancelOrder('ice-1');
     await waitFor('ice-1 cancelled', async () => (await getOrder('ice-1')).order!.reason === 'finished: cancelled', 20_000, 100);
+    // The child's cancel report reaches this test through the stream, possibly after GetOrder saw the parent end.
+    await waitFor('ice-1-1 cancel reported', () => kinds('ice-1-1').includes(ExecutionKind.EXECUTION_KIND_CANCEL), 20_000, 50);
     expect(kinds('ice-1-1')).toEqual([ExecutionKind.EXECUTION_KIND_ACK, ExecutionKind.EXECUTION_KIND_CANCEL]);
   });
 
