@@ -9,6 +9,7 @@ import { Subjects } from './subjects';
 import { Topology } from './topology';
 import type { DurableDeclaration, StreamKey, TopologyOptions } from './topology';
 import { endSpan, startPublishSpan, withProcessSpan } from './tracing';
+import { pullExpiresFor } from './pull-expiry';
 
 /** The part of a structured logger the bus writes to (pino fits). */
 export interface BusLogger {
@@ -59,6 +60,7 @@ export interface BusObserver {
  * missed, so this bounds the stall after a node loss: nats.js's default of 30 s stalled a consumer
  * for about 36 s in the nats-node-loss chaos scenario; 5 s costs an idle consumer one request every
  * 5 s, which adds up with thousands of consumers (BusOptions.pullExpiresMs trades one for the other).
+ * Each consumer uses 75–100 % of it (pullExpiresFor), so that their renewals do not arrive together.
  */
 export const DEFAULT_PULL_EXPIRES_MS = 5_000;
 
@@ -272,7 +274,7 @@ export class Bus {
   async consume<T>(decl: DurableDeclaration, codec: MessageCodec<T>, handler: Handler<T>): Promise<ConsumerHandle> {
     const name = decl.config.durable_name;
     const { consumer, bound } = await this.bindDurable(decl);
-    const messages = await consumer.consume({ max_messages: Math.min(decl.config.max_ack_pending ?? 64, 256), expires: this.pullExpiresMs });
+    const messages = await consumer.consume({ max_messages: Math.min(decl.config.max_ack_pending ?? 64, 256), expires: pullExpiresFor(name, this.pullExpiresMs) });
     const maxDeliver = decl.config.max_deliver;
     const retryDelaysMs = (decl.config.backoff ?? []).map((ns) => Math.round(Number(ns) / 1e6));
     const loop = this.runLoop(messages, async (m) => {
@@ -349,7 +351,7 @@ export class Bus {
   async consumeBatches<T>(decl: DurableDeclaration, codec: MessageCodec<T>, handler: BatchHandler<T>, options: BatchOptions): Promise<ConsumerHandle> {
     const name = decl.config.durable_name;
     const { consumer, bound } = await this.bindDurable(decl);
-    const messages = await consumer.consume({ max_messages: Math.max(1, Math.min(decl.config.max_ack_pending ?? options.maxBatch, options.maxBatch * 2)), expires: this.pullExpiresMs });
+    const messages = await consumer.consume({ max_messages: Math.max(1, Math.min(decl.config.max_ack_pending ?? options.maxBatch, options.maxBatch * 2)), expires: pullExpiresFor(name, this.pullExpiresMs) });
     const maxDeliver = decl.config.max_deliver;
     const retryDelaysMs = (decl.config.backoff ?? []).map((ns) => Math.round(Number(ns) / 1e6));
     let buffer: JsMsg[] = [];
@@ -495,7 +497,7 @@ export class Bus {
     const loop = (async () => {
       for (;;) {
         try {
-          current = await consumer.consume({ max_messages: 512, expires: this.pullExpiresMs });
+          current = await consumer.consume({ max_messages: 512, expires: pullExpiresFor(name, this.pullExpiresMs) });
           this.watchConsumer(name, current, () => current?.stop());
           for await (const m of current) await onMessage(m);
         } catch (err) {
