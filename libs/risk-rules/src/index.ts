@@ -24,8 +24,9 @@ export { historicalVar, parametricVar, scenarioPnl, inverseNormalCdf, normalPdf 
 export type { VarEstimate, VarOptions, PortfolioHistory } from './value-at-risk';
 export { DrawdownTracker } from './drawdown';
 export type { DrawdownState, DrawdownCheckpoint } from './drawdown';
-export { PositionStops, stopPriceOf } from './position-stops';
+export { PositionStops, stopOrderId, stopPriceOf } from './position-stops';
 export type { StopSpec, StopTrigger } from './position-stops';
+export { stopSpecFromJson } from './stop-spec-json';
 export { CircuitBreaker } from './circuit-breaker';
 export type { BreakerCause, BreakerEvent, BreakerSnapshot, CircuitBreakerConfig } from './circuit-breaker';
 export { InvalidRiskInputError } from './risk-input-error';

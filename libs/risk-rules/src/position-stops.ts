@@ -31,6 +31,13 @@ interface StopEntry {
   position: Decimal;
 }
 
+/**
+ * The client order id of the close of a stop's revision (each arming of a symbol's stop is one):
+ * deterministic, so a restarted risk cannot send a second close, and a backtest names its closes
+ * as the service does.
+ */
+export const stopOrderId = (symbol: string, revision: bigint): string => `risk-stop-${symbol}-${revision}`;
+
 /** Fraction digits a trailing stop's price is kept to. */
 const STOP_SCALE = 12;
 

@@ -1,4 +1,5 @@
-import { Decimal, parseSymbol } from '@meridian/domain';
+import { parseSymbol } from '@meridian/domain';
+import { stopSpecFromJson } from '@meridian/risk-rules';
 import type { StopSpec } from '@meridian/risk-rules';
 import { field } from '@meridian/runtime';
 import type { Field } from '@meridian/runtime';
@@ -36,24 +37,6 @@ export function parseTimeBar(raw: string): BarInterval {
 }
 
 /** The one key of a default stop and its value: `{price}`, `{distance}` or `{distanceBps}`. */
-export function stopSpecOf(where: string, raw: unknown): StopSpec {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${where} must be an object {price} or {distance} or {distanceBps}, got ${JSON.stringify(raw)}`);
-  const entries = Object.entries(raw);
-  if (entries.length !== 1) throw new Error(`${where} must set exactly one of price, distance, distanceBps, got ${JSON.stringify(raw)}`);
-  const [key, value] = entries[0]!;
-  if (key !== 'price' && key !== 'distance' && key !== 'distanceBps') throw new Error(`${where}.${key} is not one of price, distance, distanceBps`);
-  let d: Decimal;
-  try {
-    if (typeof value !== 'string' && typeof value !== 'number') throw new Error('not a decimal');
-    d = Decimal.parse(String(value));
-  } catch {
-    throw new Error(`${where}.${key} is not a decimal: ${JSON.stringify(value)}`);
-  }
-  if (!d.isPositive()) throw new Error(`${where}.${key} must be positive, got ${d}`);
-  if (key === 'price') return { kind: 'static', price: d };
-  return key === 'distance' ? { kind: 'trailing', distance: d } : { kind: 'trailing', distanceBps: d };
-}
-
 /** RISK_STOPS: the stop every position of a symbol gets, `{"BTC-USDT":{"distanceBps":"200"}}`. */
 function stopsField(doc: string): Field<ReadonlyMap<string, StopSpec>> {
   return {
@@ -74,7 +57,7 @@ function stopsField(doc: string): Field<ReadonlyMap<string, StopSpec>> {
         } catch (err) {
           throw new Error(`${JSON.stringify(symbol)}: ${(err as Error).message}`);
         }
-        out.set(symbol, stopSpecOf(symbol, spec));
+        out.set(symbol, stopSpecFromJson(symbol, spec));
       }
       return out;
     },

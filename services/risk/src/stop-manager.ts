@@ -1,7 +1,7 @@
 import { Decimal, nowNanos } from '@meridian/domain';
 import type { Bus } from '@meridian/bus';
 import { OrderIntent, OrderType, RiskEvent, RiskEventType, RiskStop, RiskStopKind, RiskStopState, TimeInForce, sideToWire } from '@meridian/proto';
-import { InvalidRiskInputError, PositionStops, stopPriceOf } from '@meridian/risk-rules';
+import { InvalidRiskInputError, PositionStops, stopOrderId, stopPriceOf } from '@meridian/risk-rules';
 import type { StopSpec, StopTrigger } from '@meridian/risk-rules';
 import type { Mark } from './marks';
 import type { MarkSource } from './post-trade-config';
@@ -55,8 +55,6 @@ interface ArmedMeta {
   tsNs: bigint;
 }
 
-/** The deterministic client order id of the close of a stop revision: a restart cannot send a second one. */
-export const stopOrderId = (symbol: string, revision: bigint) => `risk-stop-${symbol}-${revision}`;
 
 const stopEventId = (symbol: string, revision: bigint, what: 'armed' | 'triggered' | 'cleared') => `stop-${symbol}-${revision}-${what}`;
 
