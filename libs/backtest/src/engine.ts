@@ -14,6 +14,7 @@ import { computeMetrics } from './metrics';
 import { BACKTEST_RESULT_VERSION } from './result';
 import type { BacktestResult, FillRecord, OrderRecord, RiskOutcome, RoundTrip, SymbolSummary } from './result';
 import { RiskGate } from './risk-gate';
+import type { RiskMarketHandle } from './risk-gate';
 import { RoundTripBuilder } from './round-trips';
 import { Scheduler } from './scheduler';
 import { mergeSources } from './sources/merge';
@@ -21,6 +22,7 @@ import type { EventSource } from './sources/source';
 import type { IntentRequest, OrderUpdate, Strategy, StrategyContext } from './strategy';
 import { tradeStatistics } from './metrics';
 import { BACKTEST_ACCOUNT, VenueSide } from './venue-side';
+import type { VenueSymbolHandle } from './venue-side';
 
 /** One symbol's bookkeeping in the engine. */
 class EngineSymbol {
@@ -32,6 +34,11 @@ class EngineSymbol {
   turnover = Decimal.ZERO;
   /** A position is open (the equity curve revalues it when its price moves). */
   open = false;
+  /** Listed in the engine's `dirty`: revalued at the next curve point. */
+  dirty = false;
+  /** The venue side's and risk's entries for the symbol, looked up once rather than by name on every event. */
+  venue!: VenueSymbolHandle;
+  risk!: RiskMarketHandle;
   /** Last BBO prices told to risk for a symbol with a book (risk hears of a BBO only when it changes). */
   bookBid: Decimal | undefined;
   bookAsk: Decimal | undefined;
@@ -42,6 +49,19 @@ class EngineSymbol {
   ) {
     this.builder = new RoundTripBuilder(symbol);
   }
+}
+
+/**
+ * A strategy's context. The clock is two plain fields the engine sets whenever event time moves
+ * (`setNow`), not getters: strategies read it on every event.
+ */
+class EngineContext implements StrategyContext {
+  constructor(
+    public nowNs: bigint,
+    public nowMs: number,
+    readonly submit: (intent: IntentRequest) => string,
+    readonly cancel: (clientOrderId: string) => void,
+  ) {}
 }
 
 /** Everything about one intent: its terms, risk's outcome, the order state machine once approved. */
@@ -97,12 +117,14 @@ export class BacktestEngine {
   private readonly scheduler = new Scheduler();
   private readonly intents: OrderEntry[] = [];
   private readonly updates: OrderUpdate[] = [];
-  private readonly contexts = new Map<Strategy, StrategyContext>();
+  /** Each strategy's context, at the strategy's index in `strategies`. */
+  private readonly contexts: EngineContext[] = [];
   private nextId = 0;
   private lastArrivalNs = 0n;
   // The equity curve: one running value per symbol (realized − fees + unrealized at its mark).
   private readonly curve = new EquityTracker();
-  private readonly dirty = new Set<EngineSymbol>();
+  /** Symbols to revalue at the next curve point, in the order they first changed (each once: `EngineSymbol.dirty`). */
+  private readonly dirty: EngineSymbol[] = [];
   private readonly points: { tsMs: number; equity: string }[] = [];
   private nextSampleMs = 0;
   private nextSampleNs = 0n;
@@ -126,8 +148,12 @@ export class BacktestEngine {
     this.record = { orders: config.recordOrders, fills: config.recordFills };
     this.venue = new VenueSide(config, () => this.now, (u) => this.onVenueUpdate(u));
     this.guard = config.slippageLimitBps.isZero() ? undefined : new SlippageGuard(config.slippageLimitBps);
-    for (const i of config.instruments) this.symbols.set(i.symbol, new EngineSymbol(i.symbol, this.portfolio.position(i.symbol)));
-    for (const st of strategies) this.contexts.set(st, this.contextFor(st));
+    for (const i of config.instruments) {
+      const s = new EngineSymbol(i.symbol, this.portfolio.position(i.symbol));
+      s.venue = this.venue.handle(i.symbol);
+      this.symbols.set(i.symbol, s);
+    }
+    for (const st of strategies) this.contexts.push(this.contextFor(st));
   }
 
   /** The simulated venue, to read (tests compare its balances with the books). */
@@ -159,8 +185,7 @@ export class BacktestEngine {
         if (e.tsNs !== this.now) this.advanceTo(e.tsNs);
         this.onMarket(e, s);
         for (let k = 0; k < this.strategies.length; k++) {
-          const st = this.strategies[k]!;
-          const r = st.onEvent(e, this.contexts.get(st)!);
+          const r = this.strategies[k]!.onEvent(e, this.contexts[k]!);
           if (r !== undefined) await r;
         }
         if (this.intents.length > 0 || this.updates.length > 0) this.drain();
@@ -173,8 +198,8 @@ export class BacktestEngine {
     }
     const lastEventMs = this.nowMsValue;
     if (this.firstNs !== undefined) {
-      for (const st of this.strategies) {
-        const r = st.onEnd?.(this.contexts.get(st)!);
+      for (let k = 0; k < this.strategies.length; k++) {
+        const r = this.strategies[k]!.onEnd?.(this.contexts[k]!);
         if (r !== undefined) await r;
       }
       this.drain();
@@ -191,6 +216,7 @@ export class BacktestEngine {
     this.firstNs = tsNs;
     this.setNow(tsNs);
     this.gate = new RiskGate(this.config, this.portfolio, this.nowMsValue);
+    for (const s of this.symbols.values()) s.risk = this.gate.handle(s.symbol);
     this.points.push({ tsMs: this.nowMsValue, equity: this.config.initialEquity.toString() });
     const interval = this.config.equityIntervalMs;
     this.nextSampleMs = (Math.floor(this.nowMsValue / interval) + 1) * interval;
@@ -203,6 +229,11 @@ export class BacktestEngine {
     this.now = tsNs;
     const ms = Number(tsNs / 1_000_000n);
     this.nowMsValue = ms;
+    for (let k = 0; k < this.contexts.length; k++) {
+      const c = this.contexts[k]!;
+      c.nowNs = tsNs;
+      c.nowMs = ms;
+    }
   }
 
   /** Moves the clock to `tsNs`: what is scheduled before it happens first, and the curve's points in between are taken in time order. */
@@ -238,13 +269,19 @@ export class BacktestEngine {
     if (this.dayOrders > 0) this.venue.venue.expireDayOrders();
   }
 
+  private markDirty(s: EngineSymbol): void {
+    s.dirty = true;
+    this.dirty.push(s);
+  }
+
   private sample(tsMs: number): void {
     const gate = this.gate!;
     for (const s of this.dirty) {
+      s.dirty = false;
       const mark = gate.markOf(s.symbol) ?? s.lastFill;
       if (mark !== undefined) this.curve.set(s.symbol, s.ledger.netPnl(mark));
     }
-    this.dirty.clear();
+    this.dirty.length = 0;
     this.points.push({ tsMs, equity: this.config.initialEquity.add(this.curve.equity).toString() });
   }
 
@@ -256,22 +293,22 @@ export class BacktestEngine {
     switch (e.kind) {
       case 'bar':
         this.counts.bars++;
-        this.venue.onBar(e);
-        gate.bar(e.symbol, e.close, this.nowMsValue);
+        this.venue.onBar(e, s.venue);
+        gate.bar(e.symbol, e.close, this.nowMsValue, s.risk);
         break;
       case 'trade':
         this.counts.trades++;
-        this.venue.onTrade(e);
-        gate.trade(e.symbol, e.price, this.nowMsValue);
+        this.venue.onTrade(e, s.venue);
+        gate.trade(e.symbol, e.price, this.nowMsValue, s.risk);
         break;
       case 'quote':
         this.counts.quotes++;
-        this.venue.onQuote(e);
-        gate.quote(e.symbol, e.bid?.price, e.ask?.price, this.nowMsValue);
+        this.venue.onQuote(e, s.venue);
+        gate.quote(e.symbol, e.bid?.price, e.ask?.price, this.nowMsValue, s.risk);
         break;
       case 'book': {
         this.counts.bookUpdates++;
-        this.venue.onBook(e);
+        this.venue.onBook(e, s.venue);
         // The order-book service publishes the BBO when it changes; risk reads it from there.
         const md = this.venue.guardBook(e.symbol);
         const bid = md?.bestBid()?.price;
@@ -279,29 +316,24 @@ export class BacktestEngine {
         if (!sameDecimal(bid, s.bookBid) || !sameDecimal(ask, s.bookAsk)) {
           s.bookBid = bid;
           s.bookAsk = ask;
-          gate.quote(e.symbol, bid, ask, this.nowMsValue);
+          gate.quote(e.symbol, bid, ask, this.nowMsValue, s.risk);
         }
         break;
       }
     }
-    if (s.open) this.dirty.add(s);
+    // A flag rather than a Set: this runs on every event while a position is open.
+    if (s.open && !s.dirty) this.markDirty(s);
   }
 
   // ---- Strategies
 
-  private contextFor(strategy: Strategy): StrategyContext {
-    const now = () => this.now;
-    const nowMs = () => this.nowMsValue;
-    return {
-      get nowNs() {
-        return now();
-      },
-      get nowMs() {
-        return nowMs();
-      },
-      submit: (intent) => this.submit(strategy, intent),
-      cancel: (clientOrderId) => this.requestCancel(strategy, clientOrderId),
-    };
+  private contextFor(strategy: Strategy): EngineContext {
+    return new EngineContext(
+      this.now,
+      this.nowMsValue,
+      (intent) => this.submit(strategy, intent),
+      (clientOrderId) => this.requestCancel(strategy, clientOrderId),
+    );
   }
 
   private submit(strategy: Strategy, r: IntentRequest): string {
@@ -352,7 +384,7 @@ export class BacktestEngine {
       }
       if (this.updates.length > 0) {
         const batch = this.updates.splice(0);
-        for (const u of batch) for (const st of this.strategies) st.onOrder?.(u, this.contexts.get(st)!);
+        for (const u of batch) for (let k = 0; k < this.strategies.length; k++) this.strategies[k]!.onOrder?.(u, this.contexts[k]!);
         continue;
       }
       // Orders due now (no latency) reach the venue before the next event.
@@ -527,7 +559,7 @@ export class BacktestEngine {
       this.openPositions += open ? 1 : -1;
       s.open = open;
     }
-    this.dirty.add(s);
+    if (!s.dirty) this.markDirty(s);
     this.counts.fills++;
     if (this.record.fills) this.fills.push({
       tradeId,

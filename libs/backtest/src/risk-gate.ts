@@ -16,6 +16,9 @@ export interface IntentToCheck {
   readonly tsNs: bigint;
 }
 
+/** A symbol's market entry in the gate, for the engine to hand back with each event (no lookup by name). */
+export type RiskMarketHandle = RiskMarket;
+
 /** One symbol's market as risk is told it: the BBO and its mark, pushed lazily (see `RiskGate`). */
 interface RiskMarket {
   bid: Decimal | undefined;
@@ -88,8 +91,12 @@ export class RiskGate {
 
   // ---- Market data
 
-  quote(symbol: string, bid: Decimal | undefined, ask: Decimal | undefined, nowMs: number): void {
-    const m = this.markets.get(symbol)!;
+  /** The entry of one of the run's symbols, to pass to `quote`, `trade` and `bar`. */
+  handle(symbol: string): RiskMarketHandle {
+    return this.markets.get(symbol)!;
+  }
+
+  quote(symbol: string, bid: Decimal | undefined, ask: Decimal | undefined, nowMs: number, m: RiskMarketHandle = this.markets.get(symbol)!): void {
     m.bid = bid;
     m.ask = ask;
     m.hasBbo = true;
@@ -98,23 +105,21 @@ export class RiskGate {
     if (this.tracksPnl && this.midMarks) this.pnl.marked(symbol, nowMs);
   }
 
-  trade(symbol: string, price: Decimal, nowMs: number): void {
+  trade(symbol: string, price: Decimal, nowMs: number, m: RiskMarketHandle = this.markets.get(symbol)!): void {
     if (this.midMarks) {
       // The service marks at the mid; a symbol with no BBO has no mark but its fills (as live).
       return;
     }
-    this.setMark(symbol, price, nowMs);
+    this.setMark(symbol, price, nowMs, m);
   }
 
   /** A bar marks a symbol the data gives no BBO for (risk has no other price of it). */
-  bar(symbol: string, close: Decimal, nowMs: number): void {
-    const m = this.markets.get(symbol)!;
+  bar(symbol: string, close: Decimal, nowMs: number, m: RiskMarketHandle = this.markets.get(symbol)!): void {
     if (m.hasBbo) return;
-    this.setMark(symbol, close, nowMs);
+    this.setMark(symbol, close, nowMs, m);
   }
 
-  private setMark(symbol: string, price: Decimal, nowMs: number): void {
-    const m = this.markets.get(symbol)!;
+  private setMark(symbol: string, price: Decimal, nowMs: number, m: RiskMarket): void {
     m.mark = price;
     if (!m.bboDirty && !m.markDirty) this.pending.add(symbol);
     m.markDirty = true;

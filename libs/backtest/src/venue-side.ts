@@ -10,6 +10,9 @@ import type { BarEvent, BookEvent, QuoteEvent, TradeEvent } from './events';
 /** The account the backtest trades for on its simulated venue. */
 export const BACKTEST_ACCOUNT = 'backtest';
 
+/** A symbol's entry on the venue side, for the engine to hand back with each event (no lookup by name). */
+export type VenueSymbolHandle = VenueSymbol;
+
 /** One symbol as the venue side sees it: the venue's mirror and execution's own view of the market book. */
 class VenueSymbol {
   /** `l2` once the data gave a book for it: mirrored as it comes, as the paper venue mirrors the feed. */
@@ -53,6 +56,8 @@ export class VenueSide {
   readonly venue: SimulatedVenue;
   private readonly symbols = new Map<string, VenueSymbol>();
   private readonly book: ResolvedConfig['syntheticBook'];
+  /** `book.volumeShare` as the exact decimal the level sizes multiply by (read once, not per refresh). */
+  private readonly volumeShare: Decimal;
 
   constructor(
     config: ResolvedConfig,
@@ -76,16 +81,21 @@ export class VenueSide {
     this.venue.subscribe(BACKTEST_ACCOUNT, onUpdate);
     for (const instrument of config.instruments) this.symbols.set(instrument.symbol, new VenueSymbol(instrument));
     this.book = config.syntheticBook;
+    this.volumeShare = Decimal.fromNumber(this.book.volumeShare, 12);
   }
 
   private symbol(symbol: string): VenueSymbol {
     return this.symbols.get(symbol)!;
   }
 
+  /** The entry of one of the run's symbols, to pass to the `on…` methods. */
+  handle(symbol: string): VenueSymbolHandle {
+    return this.symbol(symbol);
+  }
+
   // ---- Market events
 
-  onBar(e: BarEvent): void {
-    const s = this.symbol(e.symbol);
+  onBar(e: BarEvent, s: VenueSymbolHandle = this.symbol(e.symbol)): void {
     if (s.mode === 'l2' || s.quote !== undefined) return;
     s.refPrice = e.close;
     s.refSize = e.volume;
@@ -110,8 +120,7 @@ export class VenueSide {
     this.flushBook(s);
   }
 
-  onTrade(e: TradeEvent): void {
-    const s = this.symbol(e.symbol);
+  onTrade(e: TradeEvent, s: VenueSymbolHandle = this.symbol(e.symbol)): void {
     const aggressor: Side = e.aggressor ?? (s.lastPrint !== undefined && e.price.lt(s.lastPrint) ? 'SELL' : 'BUY');
     if (s.mode === 'l2') {
       this.venue.applyMarketTrade(e.symbol, { price: e.price, quantity: e.size, aggressor });
@@ -133,8 +142,7 @@ export class VenueSide {
     this.flushBook(s);
   }
 
-  onQuote(e: QuoteEvent): void {
-    const s = this.symbol(e.symbol);
+  onQuote(e: QuoteEvent, s: VenueSymbolHandle = this.symbol(e.symbol)): void {
     if (s.mode === 'l2') return;
     s.quote = e;
     s.mdDirty = true;
@@ -146,8 +154,7 @@ export class VenueSide {
     this.flushBook(s);
   }
 
-  onBook(e: BookEvent): void {
-    const s = this.symbol(e.symbol);
+  onBook(e: BookEvent, s: VenueSymbolHandle = this.symbol(e.symbol)): void {
     s.mode = 'l2';
     // Execution keeps its own book of the feed and mirrors only what it could apply.
     const r = e.snapshot ? s.md.applySnapshot(e.seq, e.bids, e.asks) : s.md.applyDelta(e.seq, e.bids, e.asks);
@@ -229,7 +236,7 @@ export class VenueSide {
     const lot = s.instrument.lotSize;
     let size = this.book.levelSize;
     if (size === undefined) {
-      const share = (s.refSize ?? Decimal.ZERO).mul(Decimal.fromNumber(this.book.volumeShare, 12)).quantize(lot, 'down');
+      const share = (s.refSize ?? Decimal.ZERO).mul(this.volumeShare).quantize(lot, 'down');
       size = share.gte(lot) ? share : lot;
     }
     const bids: Level[] = [];

@@ -19,11 +19,16 @@ function pow10(n: number): bigint {
 /** Digits a float holds exactly: a coefficient of at most this many digits is read without BigInt parsing. */
 const EXACT_FLOAT_DIGITS = 15;
 
+/** `input` names the offending value in the error; a function is called only then (hot paths pass one, so nothing is formatted on success). */
 function checkScale(scale: number, input: unknown): void {
   if (!Number.isInteger(scale) || scale < 0 || scale > MAX_SCALE) {
-    throw new InvalidDecimalError(input, `scale must be an integer in [0, ${MAX_SCALE}], got ${scale}`);
+    throw new InvalidDecimalError(typeof input === 'function' ? (input as () => unknown)() : input, `scale must be an integer in [0, ${MAX_SCALE}], got ${scale}`);
   }
 }
+
+/** Exact powers of ten as floats (10^22 is the largest a double holds exactly). */
+const FLOAT_POW10: readonly number[] = Array.from({ length: 23 }, (_, n) => 10 ** n);
+const MAX_EXACT_FLOAT = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Divides with the chosen rounding; `d` is never zero here. */
 function divRound(n: bigint, d: bigint, mode: RoundingMode): bigint {
@@ -86,6 +91,18 @@ export class Decimal {
 
   private static normalised(coef: bigint, scale: number): Decimal {
     if (coef === 0n) return Decimal.ZERO;
+    if (scale === 0 || coef % 10n !== 0n) return new Decimal(coef, scale);
+    // Quotients at scale 12 or 18 end in many zeros: strip them eight and four at a time first.
+    coef /= 10n;
+    scale -= 1;
+    while (scale >= 8 && coef % 100_000_000n === 0n) {
+      coef /= 100_000_000n;
+      scale -= 8;
+    }
+    while (scale >= 4 && coef % 10_000n === 0n) {
+      coef /= 10_000n;
+      scale -= 4;
+    }
     while (scale > 0 && coef % 10n === 0n) {
       coef /= 10n;
       scale -= 1;
@@ -170,7 +187,7 @@ export class Decimal {
 
   /** `units / 10^scale`, e.g. fromUnits(12345n, 2) is 123.45. */
   static fromUnits(units: bigint, scale: number): Decimal {
-    checkScale(scale, `${units}e-${scale}`);
+    checkScale(scale, () => `${units}e-${scale}`);
     return Decimal.normalised(units, scale);
   }
 
@@ -212,14 +229,19 @@ export class Decimal {
     return [this.coef * pow10(other.scale - this.scale), other.coef, other.scale];
   }
 
+  // add and sub align without the tuple of `aligned`: they run on every fill, mark and balance move.
   add(other: Decimal | string): Decimal {
-    const [a, b, s] = this.aligned(Decimal.from(other));
-    return Decimal.normalised(a + b, s);
+    const o = other instanceof Decimal ? other : Decimal.from(other);
+    if (this.scale === o.scale) return Decimal.normalised(this.coef + o.coef, this.scale);
+    if (this.scale > o.scale) return Decimal.normalised(this.coef + o.coef * pow10(this.scale - o.scale), this.scale);
+    return Decimal.normalised(this.coef * pow10(o.scale - this.scale) + o.coef, o.scale);
   }
 
   sub(other: Decimal | string): Decimal {
-    const [a, b, s] = this.aligned(Decimal.from(other));
-    return Decimal.normalised(a - b, s);
+    const o = other instanceof Decimal ? other : Decimal.from(other);
+    if (this.scale === o.scale) return Decimal.normalised(this.coef - o.coef, this.scale);
+    if (this.scale > o.scale) return Decimal.normalised(this.coef - o.coef * pow10(this.scale - o.scale), this.scale);
+    return Decimal.normalised(this.coef * pow10(o.scale - this.scale) - o.coef, o.scale);
   }
 
   mul(other: Decimal | string | bigint): Decimal {
@@ -230,7 +252,7 @@ export class Decimal {
   /** `this / other` rounded to `scale` fraction digits. */
   div(other: Decimal | string | bigint, scale: number, mode: RoundingMode = 'half-even'): Decimal {
     const o = Decimal.from(other);
-    checkScale(scale, this.toString());
+    checkScale(scale, () => this.toString());
     if (o.coef === 0n) throw new DivisionByZeroError(this.toString());
     // this/other = (a/10^sa) / (b/10^sb); want q with q/10^scale.
     const shift = scale + o.scale - this.scale;
@@ -241,7 +263,7 @@ export class Decimal {
 
   /** Rounds to `scale` fraction digits. */
   round(scale: number, mode: RoundingMode = 'half-even'): Decimal {
-    checkScale(scale, this.toString());
+    checkScale(scale, () => this.toString());
     if (this.scale <= scale) return this;
     return Decimal.normalised(divRound(this.coef, pow10(this.scale - scale), mode), scale);
   }
@@ -315,8 +337,16 @@ export class Decimal {
     return this.coef > 0n;
   }
 
-  /** Nearest float: for metrics, indicators and display only, never for accounting. */
+  /**
+   * Nearest float: for metrics, indicators and display only, never for accounting. The same float
+   * as `Number(this.toString())`: when the coefficient and 10^scale are both exact doubles
+   * (|coef| <= 2^53 - 1, scale <= 22), one IEEE division is correctly rounded, so it gives the
+   * nearest double to coef / 10^scale, which is what parsing the text gives (Clinger's fast path);
+   * anything larger is parsed from the text.
+   */
   toNumber(): number {
+    const c = this.coef;
+    if (this.scale <= 22 && c <= MAX_EXACT_FLOAT && c >= -MAX_EXACT_FLOAT) return Number(c) / FLOAT_POW10[this.scale]!;
     return Number(this.toString());
   }
 

@@ -40,6 +40,20 @@ describe('parse and toString', () => {
     expect(d('0.000')).toBe(Decimal.ZERO);
   });
 
+  test('every trailing zero goes, however many (stripped in steps of eight, four and one)', () => {
+    for (let zeros = 0; zeros <= 36; zeros++) {
+      for (const scale of [zeros, 36]) {
+        const v = Decimal.fromUnits(-123n * 10n ** BigInt(zeros), scale);
+        const expectedScale = scale - zeros;
+        expect([zeros, scale, v.coef, v.scale]).toEqual([zeros, scale, -123n, expectedScale]);
+      }
+      // More zeros than the scale: an integer keeps the zeros beyond it.
+      expect(Decimal.fromUnits(7n * 10n ** BigInt(zeros + 3), zeros)).toEqual(d(`7000`));
+    }
+    expect(d('1.2').div('0.3', 30)).toEqual(d('4'));
+    expect(d('10000').div('3', 18).mul('3').round(12)).toEqual(d('10000'));
+  });
+
   test.each([
     '',
     '   ',
@@ -167,6 +181,29 @@ describe('exact arithmetic', () => {
   test('toNumber is the nearest float', () => {
     expect(d('0.1').toNumber()).toBe(0.1);
     expect(d('-12.5').toNumber()).toBe(-12.5);
+  });
+
+  test('toNumber is the float the text parses to, on and off the fast path', () => {
+    // The fast path divides the coefficient by 10^scale; it must agree with parsing the text bit for bit.
+    const edges = ['9007199254740991', '-9007199254740991', '9007199254740993', '0.9007199254740991', '9007199254740.991', '1e-22', '1e-23', '123456789012345678901234567890.123'];
+    const texts = edges.map((e) => (e.includes('e') ? Decimal.fromUnits(1n, Number(e.slice(3))).toString() : e));
+    texts.push(Decimal.fromUnits(9007199254740991n, 22).toString(), Decimal.fromUnits(9007199254740991n, 23).toString(), Decimal.fromUnits(-9007199254740992n, 5).toString());
+    let x = 123456789;
+    const next = (): number => {
+      // xorshift32: deterministic cases, no dependency.
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) / 4294967296;
+    };
+    for (let i = 0; i < 20_000; i++) {
+      const digits = 1 + Math.floor(next() * 17);
+      let coef = '';
+      for (let k = 0; k < digits; k++) coef += String(Math.floor(next() * 10));
+      const units = BigInt(coef) * (next() < 0.5 ? -1n : 1n);
+      texts.push(Decimal.fromUnits(units, Math.floor(next() * 25)).toString());
+    }
+    for (const text of texts) expect([text, Decimal.parse(text).toNumber()]).toEqual([text, Number(text)]);
   });
 });
 

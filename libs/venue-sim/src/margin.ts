@@ -50,30 +50,36 @@ export function checkMargin(
     const m = mark(currency);
     if (m !== undefined) equity = equity.add(total.mul(m));
   }
-  const pending = new Map(account.working.get(quote) ?? []);
-  const gross = (): Decimal => {
-    let sum = Decimal.ZERO;
-    for (const currency of new Set([...totals.keys(), ...pending.keys()])) {
-      if (currency === quote) continue;
-      const m = mark(currency);
-      if (m === undefined) continue;
-      const total = totals.get(currency) ?? Decimal.ZERO;
-      const p = pending.get(currency);
-      const long = p === undefined ? total.abs() : total.add(p.buy).abs();
-      const short = p === undefined ? total.abs() : total.sub(p.sell).abs();
-      sum = sum.add(Decimal.max(long, short).mul(m));
-    }
-    return sum;
+  const working = account.working.get(quote);
+  // What one currency adds to the gross exposure with `p` open on it (nothing for an unmarked one).
+  const exposure = (currency: string, p: { buy: Decimal; sell: Decimal } | undefined): Decimal => {
+    const m = mark(currency);
+    if (m === undefined) return Decimal.ZERO;
+    const total = totals.get(currency) ?? Decimal.ZERO;
+    const long = p === undefined ? total.abs() : total.add(p.buy).abs();
+    const short = p === undefined ? total.abs() : total.sub(p.sell).abs();
+    return Decimal.max(long, short).mul(m);
   };
-  const grossBefore = gross();
-  const p = pending.get(effect.base) ?? { buy: Decimal.ZERO, sell: Decimal.ZERO };
+  // The order changes only its base currency's term: the others are summed once for before and after
+  // (exact sums, so the order of the terms does not matter).
+  let others = Decimal.ZERO;
+  for (const currency of totals.keys()) {
+    if (currency === quote || currency === effect.base) continue;
+    others = others.add(exposure(currency, working?.get(currency)));
+  }
+  if (working !== undefined) {
+    for (const [currency, p] of working) {
+      if (currency === quote || currency === effect.base || totals.has(currency)) continue;
+      others = others.add(exposure(currency, p));
+    }
+  }
+  const before = working?.get(effect.base);
+  const grossBefore = effect.base === quote ? others : others.add(exposure(effect.base, before));
+  const p = before ?? { buy: Decimal.ZERO, sell: Decimal.ZERO };
   // An amend replaces the order's open quantity with the new one.
   const replaced = replacing !== undefined && replacing.market.instrument.quoteCurrency === quote ? replacing.remaining : Decimal.ZERO;
-  pending.set(
-    effect.base,
-    effect.side === 'BUY' ? { buy: p.buy.sub(replaced).add(effect.quantity), sell: p.sell } : { buy: p.buy, sell: p.sell.sub(replaced).add(effect.quantity) },
-  );
-  const grossAfter = gross();
+  const after = effect.side === 'BUY' ? { buy: p.buy.sub(replaced).add(effect.quantity), sell: p.sell } : { buy: p.buy, sell: p.sell.sub(replaced).add(effect.quantity) };
+  const grossAfter = effect.base === quote ? others : others.add(exposure(effect.base, after));
   const buyingPower = equity.mul(account.leverage);
   return { ok: grossAfter.lte(buyingPower) || grossAfter.lte(grossBefore), equity, buyingPower, grossBefore, grossAfter };
 }

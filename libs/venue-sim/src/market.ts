@@ -23,6 +23,9 @@ export class SimMarket {
   readonly rules: TermRules;
   /** The last trade price: the external market's prints and our own fills. */
   last: Decimal | undefined = undefined;
+  private midBid = Number.NaN;
+  private midAsk = Number.NaN;
+  private midValue: Decimal | undefined = undefined;
 
   constructor(readonly instrument: SimInstrument) {
     // No minimum quantity or notional in the engine: mirrored levels of any size must rest there.
@@ -63,6 +66,15 @@ export class SimMarket {
     const bid = book.bestPrice('bid');
     const ask = book.bestPrice('ask');
     if (bid === undefined || ask === undefined) return undefined;
+    // Margin checks value every holding at its mid on every order: the last one is kept while the BBO stays.
+    if (bid === this.midBid && ask === this.midAsk) return this.midValue;
+    this.midBid = bid;
+    this.midAsk = ask;
+    this.midValue = this.computeMid(bid, ask);
+    return this.midValue;
+  }
+
+  private computeMid(bid: number, ask: number): Decimal {
     // (bid + ask) ticks × tick / 2, exactly: halving adds at most one digit.
     const tick = this.scale.tickSize;
     const units = BigInt(bid + ask) * tick.coef;

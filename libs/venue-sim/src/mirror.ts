@@ -40,37 +40,46 @@ export function applyBookChange(host: MirrorHost, market: SimMarket, change: Boo
     ask: levelTargets(market, 'asks', change.asks),
   };
   const sides: BookSide[] = ['bid', 'ask'];
+  const book = market.engine.core.book;
   if (change.snapshot === true) {
     for (const side of sides) {
-      const prices = [...market.engine.core.book.levels(side)].map((l) => l.price);
-      for (const price of prices) if (!targets[side].has(price)) targets[side].set(price, 0);
+      // Best first, as the book lists them; read before anything changes.
+      const count = book.levelCount(side);
+      for (let depth = 0; depth < count; depth++) {
+        const price = book.priceAt(side, depth)!;
+        if (!targets[side].has(price)) targets[side].set(price, 0);
+      }
     }
   } else if (change.snapshot !== false) {
     throw new InvalidMarketDataError(market.symbol, 'snapshot', change.snapshot, 'must be a boolean');
   }
   const engine = market.engine;
+  // Mirrored lots at a price: with none of our orders in the engine, the level's total (no queue to build).
+  const houseAt = (side: BookSide, price: number): number => (market.owners.size === 0 ? book.levelLotsAt(side, price) : market.houseLots(side, price));
   for (const side of sides) {
     for (const [price, lots] of targets[side]) {
-      const queue = market.queue(side, price);
-      const house = queue.reduce((sum, e) => (e.house ? sum + e.lots : sum), 0);
+      const house = houseAt(side, price);
       if (lots >= house) continue;
-      for (const cut of planReduction(queue, house - lots, host.queueModel, host.random)) {
+      for (const cut of planReduction(market.queue(side, price), house - lots, host.queueModel, host.random)) {
         const order = engine.core.order(cut.id)!;
-        if (cut.lots === order.remaining) host.process(market, engine.cancel(cut.id));
-        else host.process(market, engine.amend(cut.id, { quantity: market.scale.fromLots(order.quantity - cut.lots) }));
+        if (cut.lots === order.remaining) cancelHouse(host, market, cut.id);
+        else amendHouse(host, market, cut.id, order.quantity - cut.lots);
       }
     }
   }
   for (const side of sides) {
     for (const [price, lots] of targets[side]) {
-      const queue = market.queue(side, price);
-      const house = queue.reduce((sum, e) => (e.house ? sum + e.lots : sum), 0);
+      const house = houseAt(side, price);
       if (lots <= house) continue;
+      const queue = market.queue(side, price);
       const last = queue[queue.length - 1];
       if (last !== undefined && last.house) {
         // The last order of the queue is mirrored: growing it keeps it last, with no new engine order.
         const order = engine.core.order(last.id)!;
-        host.process(market, engine.amend(last.id, { quantity: market.scale.fromLots(order.quantity + lots - house) }));
+        amendHouse(host, market, last.id, order.quantity + lots - house);
+      } else if (market.owners.size === 0) {
+        // See `cancelHouse`: the same request in ticks and lots.
+        engine.core.submit({ type: 'limit', side: side === 'bid' ? 'BUY' : 'SELL', price, quantity: lots - house, owner: HOUSE_OWNER, stp: 'cancel_oldest' });
       } else {
         host.process(
           market,
@@ -105,6 +114,11 @@ export function applyTrade(host: MirrorHost, market: SimMarket, trade: { price: 
   const engine = market.engine;
   const book = engine.core.book;
   const print = (at: number, lots: number): void => {
+    if (market.owners.size === 0) {
+      // See `cancelHouse`: the same request in ticks and lots.
+      engine.core.submit({ type: 'limit', side: trade.aggressor, price: at, quantity: lots, timeInForce: 'IOC', owner: PRINT_OWNER, stp: 'none' });
+      return;
+    }
     host.process(
       market,
       engine.submit({
@@ -123,7 +137,7 @@ export function applyTrade(host: MirrorHost, market: SimMarket, trade: { price: 
     if (best === undefined || (buy ? best >= price : best <= price)) break;
     let ours = 0;
     for (const entry of market.queue(opposite, best)) {
-      if (entry.house) host.process(market, engine.cancel(entry.id));
+      if (entry.house) cancelHouse(host, market, entry.id);
       else ours += entry.lots;
     }
     if (ours > 0) print(best, ours);
@@ -132,6 +146,23 @@ export function applyTrade(host: MirrorHost, market: SimMarket, trade: { price: 
     }
   }
   if (book.bestPrice(opposite) === price) print(price, quantity);
+}
+
+/**
+ * Cancels a house order. While none of our orders is in the market's engine, no event of a house
+ * change can concern one (`process` reads only our orders), so the tick engine (`core`) is driven
+ * directly and its events are not turned into Decimal events: the same book, at a fraction of the
+ * cost (a synthetic book is refreshed this way before each order of a backtest).
+ */
+function cancelHouse(host: MirrorHost, market: SimMarket, id: number): void {
+  if (market.owners.size === 0) market.engine.core.cancel(id);
+  else host.process(market, market.engine.cancel(id));
+}
+
+/** Sets a house order's quantity (`lots` in all, filled included); see `cancelHouse`. */
+function amendHouse(host: MirrorHost, market: SimMarket, id: number, lots: number): void {
+  if (market.owners.size === 0) market.engine.core.amend(id, { price: undefined, quantity: lots });
+  else host.process(market, market.engine.amend(id, { quantity: market.scale.fromLots(lots) }));
 }
 
 function levelTargets(market: SimMarket, field: string, levels: readonly Level[]): Map<number, number> {

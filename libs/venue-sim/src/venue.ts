@@ -72,8 +72,8 @@ export class SimulatedVenue implements SimulatedExchange {
   readonly random: () => number;
   readonly queueModel: QueueModel;
   private readonly markets = new Map<string, SimMarket>();
-  /** The markets trading each base against each quote (`base|quote`), in instrument order: marks without a scan of every market. */
-  private readonly pairMarkets = new Map<string, SimMarket[]>();
+  /** The markets trading each base against each quote (by quote, then base), in instrument order: marks without a scan of every market, nor a key built per lookup. */
+  private readonly pairMarkets = new Map<string, Map<string, SimMarket[]>>();
   private readonly accounts = new Map<string, Account>();
   private readonly defaultFees: FeeSchedule;
   private readonly clock: () => bigint;
@@ -101,8 +101,12 @@ export class SimulatedVenue implements SimulatedExchange {
       instruments.set(instrument.symbol, instrument);
       const market = new SimMarket(instrument);
       this.markets.set(instrument.symbol, market);
-      const pair = `${instrument.baseCurrency}|${instrument.quoteCurrency}`;
-      this.pairMarkets.set(pair, [...(this.pairMarkets.get(pair) ?? []), market]);
+      let byBase = this.pairMarkets.get(instrument.quoteCurrency);
+      if (byBase === undefined) {
+        byBase = new Map();
+        this.pairMarkets.set(instrument.quoteCurrency, byBase);
+      }
+      byBase.set(instrument.baseCurrency, [...(byBase.get(instrument.baseCurrency) ?? []), market]);
     }
     this.instruments = instruments;
     this.defaultFees = options.fees;
@@ -643,7 +647,7 @@ export class SimulatedVenue implements SimulatedExchange {
 
   /** The mark of `currency` in `quote`: the mid (or last trade) of the first instrument trading one against the other. */
   private markOf(currency: string, quote: string): Decimal | undefined {
-    for (const market of this.pairMarkets.get(`${currency}|${quote}`) ?? []) {
+    for (const market of this.pairMarkets.get(quote)?.get(currency) ?? []) {
       const mark = market.mark();
       if (mark !== undefined) return mark;
     }

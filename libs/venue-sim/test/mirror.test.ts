@@ -241,3 +241,54 @@ describe('the market mirror', () => {
     expect(bal(v, '@house').USDT?.[0]).toBe('102.5');
   });
 });
+
+describe('the mirror without any order of ours in the symbol (driven on ticks, no Decimal events)', () => {
+  // The same feed into two venues: one where our order rests far below the market (so every change
+  // takes the general path, events converted and processed), one with no order of ours in the
+  // symbol. House liquidity, the last price and our balances must come out the same, level by level.
+  const depthOf = (v: ReturnType<typeof venue>): string[] => {
+    const out: string[] = [];
+    for (const side of ['bid', 'ask'] as const) {
+      for (const level of v.depth('BTC-USDT', side, 100)) {
+        if (side === 'bid' && level.price.lte(d('1'))) continue; // our resting order's level
+        out.push(`${side} ${level.price} ${queue(v, 'BTC-USDT', side, level.price.toString()).join(' ')}`);
+      }
+    }
+    return out;
+  };
+
+  it.each(['pro_rata', 'back', 'front'] as const)('snapshots, deltas and prints build the same book (%s)', (queueModel) => {
+    const general = venue({ queueModel, seed: 7 });
+    const houseOnly = venue({ queueModel, seed: 7 });
+    for (const v of [general, houseOnly]) v.openAccount({ id: 'a', mode: 'cash', balances: { USDT: d('1000'), BTC: d('1') } });
+    ok(general.placeOrder({ account: 'a', clientOrderId: 'far', symbol: 'BTC-USDT', side: 'BUY', type: 'limit', quantity: d('5'), price: d('1') }));
+    let x = 99;
+    const next = (n: number): number => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return x % n;
+    };
+    let mid = 1000;
+    for (let step = 0; step < 400; step++) {
+      mid += next(7) - 3;
+      const levels = (sign: 1 | -1): [string, string][] =>
+        Array.from({ length: 1 + next(5) }, (_, k) => [((mid + sign * (1 + k + next(2) * k)) / 10).toFixed(1), (next(4) / 1000 + (next(3) === 0 ? 0 : 0.001)).toFixed(3)]);
+      const dedupe = (pairs: [string, string][]): [string, string][] => [...new Map(pairs).entries()];
+      const change = { snapshot: next(4) === 0, bids: lv(...dedupe(levels(-1))), asks: lv(...dedupe(levels(1))) };
+      const kind = next(3);
+      for (const v of [general, houseOnly]) {
+        if (kind === 0) v.applyMarketTrade('BTC-USDT', { price: d((mid / 10).toFixed(1)), quantity: d('0.002'), aggressor: step % 2 === 0 ? 'BUY' : 'SELL' });
+        else v.applyMarketBook('BTC-USDT', change);
+      }
+      expect([step, depthOf(houseOnly), houseOnly.lastPrice('BTC-USDT')?.toString()]).toEqual([step, depthOf(general), general.lastPrice('BTC-USDT')?.toString()]);
+    }
+    // Then the same order meets the same book in both: the same fills.
+    const fills = (v: ReturnType<typeof venue>): string[] => {
+      const seen = updates(v, 'a');
+      ok(v.placeOrder({ account: 'a', clientOrderId: 'sweep', symbol: 'BTC-USDT', side: 'BUY', type: 'market', quantity: d('0.01') }));
+      return seen.filter((u) => u.kind === 'fill').map((u) => (u.kind === 'fill' ? `${u.fill.quantity}@${u.fill.price} ${u.fill.liquidity}` : ''));
+    };
+    expect(fills(houseOnly)).toEqual(fills(general));
+    general.audit();
+    houseOnly.audit();
+  });
+});
