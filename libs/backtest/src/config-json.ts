@@ -3,11 +3,11 @@
 // naming its key path from `path` (`config.instruments[0].tickSize: is not a decimal: "0.0x1"`),
 // then the whole configuration goes through `resolveConfig`, whose errors get the same prefix.
 import { Decimal } from '@meridian/domain';
-import { InvalidLimitsError, parseLimitsDocument } from '@meridian/risk-rules';
-import type { LimitsBook } from '@meridian/risk-rules';
+import { InvalidLimitsError, InvalidRiskInputError, parseLimitsDocument, stopSpecFromJson } from '@meridian/risk-rules';
+import type { LimitsBook, StopSpec } from '@meridian/risk-rules';
 import type { SimInstrument } from '@meridian/venue-sim';
 import { resolveConfig } from './config';
-import type { BacktestConfig, LatencySpec, RiskConfig, SyntheticBookConfig, VenueConfig } from './config';
+import type { BacktestConfig, BreakerSettings, LatencySpec, RiskConfig, SyntheticBookConfig, VenueConfig } from './config';
 import { BacktestConfigError } from './errors';
 
 type Json = Record<string, unknown>;
@@ -177,7 +177,7 @@ function venue(path: string, v: unknown): VenueConfig {
 }
 
 function risk(path: string, v: unknown): RiskConfig {
-  const o = object(path, v, ['limits', 'kill', 'intentMaxAgeMs', 'dayStartOffsetMs', 'markSource', 'costMethod']);
+  const o = object(path, v, ['limits', 'kill', 'intentMaxAgeMs', 'dayStartOffsetMs', 'markSource', 'costMethod', 'stops', 'stopStrategy', 'breaker']);
   const kp = join(path, 'kill');
   const kill = o.kill === undefined ? undefined : object(kp, o.kill, ['global', 'symbols', 'strategies']);
   return {
@@ -187,6 +187,40 @@ function risk(path: string, v: unknown): RiskConfig {
     ...opt(o, 'dayStartOffsetMs', path, (p, x) => integer(p, x, 0)),
     ...opt(o, 'markSource', path, (p, x) => oneOf(p, x, ['mid', 'last'] as const)),
     ...opt(o, 'costMethod', path, (p, x) => string(p, x) as RiskConfig['costMethod'] & string),
+    ...opt(o, 'stops', path, stops),
+    ...opt(o, 'stopStrategy', path, token),
+    ...opt(o, 'breaker', path, breaker),
+  };
+}
+
+/** `risk.stops`, as RISK_STOPS writes it: `{"BTC-USDT": {"distanceBps": "200"}}`. */
+function stops(path: string, v: unknown): Record<string, StopSpec> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(path, `must be an object of symbol -> {price | distance | distanceBps}, got ${shown(v)}`);
+  const out: Record<string, StopSpec> = {};
+  for (const [symbol, raw] of Object.entries(v)) {
+    try {
+      out[symbol] = stopSpecFromJson(symbol, raw);
+    } catch (err) {
+      if (err instanceof InvalidRiskInputError) fail(join(path, err.field), err.message.slice(err.field.length + 1), err);
+      throw err;
+    }
+  }
+  return out;
+}
+
+/** `risk.breaker`: RISK_BREAKER_* by their names here. */
+function breaker(path: string, v: unknown): BreakerSettings {
+  const o = object(path, v, ['maxLoss', 'lossWindowMs', 'maxRejects', 'rejectWindowMs', 'maxMarketDataAgeMs', 'coolDownMs', 'autoReset', 'checkIntervalMs']);
+  const ms = (p: string, x: unknown) => integer(p, x, 1);
+  return {
+    ...opt(o, 'maxLoss', path, (p, x) => decimal(p, x, 'positive')),
+    ...opt(o, 'lossWindowMs', path, ms),
+    ...opt(o, 'maxRejects', path, ms),
+    ...opt(o, 'rejectWindowMs', path, ms),
+    ...opt(o, 'maxMarketDataAgeMs', path, ms),
+    ...opt(o, 'coolDownMs', path, ms),
+    ...opt(o, 'autoReset', path, boolean),
+    ...opt(o, 'checkIntervalMs', path, ms),
   };
 }
 

@@ -1,11 +1,13 @@
 import { Decimal } from '@meridian/domain';
 import { COST_METHODS } from '@meridian/portfolio';
 import type { CostMethod } from '@meridian/portfolio';
-import { InvalidLimitsError, validateLimits } from '@meridian/risk-rules';
-import type { LimitsBook } from '@meridian/risk-rules';
+import { CircuitBreaker, InvalidLimitsError, InvalidRiskInputError, PositionStops, validateLimits } from '@meridian/risk-rules';
+import type { CircuitBreakerConfig, LimitsBook, StopSpec } from '@meridian/risk-rules';
 import { QUEUE_MODELS, fixedLatency, lognormalLatency, uniformLatency } from '@meridian/venue-sim';
 import type { AccountMode, FeeSchedule, LatencyModel, QueueModel, SimInstrument, SlippageModel } from '@meridian/venue-sim';
 import { BacktestConfigError } from './errors';
+import type { PostTradeConfig } from './post-trade';
+import { stopSpecToJson } from './post-trade';
 
 /**
  * A latency as data (so a configuration stays JSON), turned into venue-sim's models: every draw
@@ -62,6 +64,30 @@ export interface RiskConfig {
   readonly markSource?: 'mid' | 'last';
   /** RISK_COST_METHOD (default WAC). */
   readonly costMethod?: CostMethod;
+  /** RISK_STOPS: the stop each new position of a symbol gets; its close goes through the checks like any intent. */
+  readonly stops?: Readonly<Record<string, StopSpec>>;
+  /** RISK_STOP_STRATEGY: strategy id of the stops' closing intents (default risk-stop). */
+  readonly stopStrategy?: string;
+  /** The circuit breaker (RISK_BREAKER_*); none when absent. */
+  readonly breaker?: BreakerSettings;
+}
+
+/** RISK_BREAKER_*: a cause is watched when its threshold is set. */
+export interface BreakerSettings {
+  /** RISK_BREAKER_MAX_LOSS: trip when equity falls more than this within `lossWindowMs` (default 60,000). */
+  readonly maxLoss?: Decimal;
+  readonly lossWindowMs?: number;
+  /** RISK_BREAKER_MAX_REJECTS: trip on this many rejections (risk and venue) within `rejectWindowMs` (default 10,000). */
+  readonly maxRejects?: number;
+  readonly rejectWindowMs?: number;
+  /** RISK_BREAKER_MAX_MARKET_DATA_AGE_MS: trip when a symbol's market data is older than this (event time). */
+  readonly maxMarketDataAgeMs?: number;
+  /** RISK_BREAKER_COOL_DOWN_MS (default 60,000). */
+  readonly coolDownMs?: number;
+  /** RISK_BREAKER_AUTO_RESET (default true): false keeps a trip for the rest of the run. */
+  readonly autoReset?: boolean;
+  /** RISK_BREAKER_CHECK_INTERVAL_MS: event time between equity samples (default 250). */
+  readonly checkIntervalMs?: number;
 }
 
 export interface BacktestConfig {
@@ -119,6 +145,7 @@ export interface ResolvedConfig {
   readonly minAnnualisedDays: number;
   readonly recordOrders: boolean;
   readonly recordFills: boolean;
+  readonly postTrade: PostTradeConfig;
 }
 
 const YEAR_MS = 365.25 * 86_400_000;
@@ -243,7 +270,52 @@ export function resolveConfig(config: BacktestConfig): ResolvedConfig {
     minAnnualisedDays,
     recordOrders: flag('recordOrders', config.recordOrders),
     recordFills: flag('recordFills', config.recordFills),
+    postTrade: postTrade(risk, new Set(instruments.map((i) => i.symbol))),
   };
+}
+
+/** `risk.stops`, `risk.stopStrategy` and `risk.breaker`, checked by the classes that will run them. */
+function postTrade(risk: RiskConfig, symbols: ReadonlySet<string>): PostTradeConfig {
+  const stops = new Map<string, StopSpec>();
+  if (risk.stops !== undefined) {
+    if (risk.stops === null || typeof risk.stops !== 'object') throw new BacktestConfigError('risk.stops', risk.stops, 'must be an object of symbol -> stop');
+    const probe = new PositionStops();
+    for (const [symbol, spec] of Object.entries(risk.stops)) {
+      if (!symbols.has(symbol)) throw new BacktestConfigError(`risk.stops.${symbol}`, undefined, 'is not one of the instruments', { omitValue: true });
+      try {
+        probe.set(symbol, spec, Decimal.ONE);
+      } catch (err) {
+        if (err instanceof InvalidRiskInputError) throw new BacktestConfigError(`risk.stops.${symbol}.${err.field}`, err.value, err.message.slice(err.field.length + 1), { cause: err, omitValue: true });
+        throw err;
+      }
+      stops.set(symbol, spec);
+    }
+  }
+  const stopStrategy = risk.stopStrategy ?? 'risk-stop';
+  if (typeof stopStrategy !== 'string' || !/^[A-Za-z0-9_-]{1,256}$/.test(stopStrategy)) throw new BacktestConfigError('risk.stopStrategy', stopStrategy, 'must be a subject token (A-Z, a-z, 0-9, - and _)');
+  const b = risk.breaker;
+  if (b === undefined) return { stops, stopStrategy, breaker: undefined };
+  if (b === null || typeof b !== 'object') throw new BacktestConfigError('risk.breaker', b, 'must be an object');
+  const positive = (key: keyof BreakerSettings, fallback: number | undefined): number | undefined => {
+    const v = b[key] ?? fallback;
+    if (v === undefined) return undefined;
+    if (!Number.isSafeInteger(v) || (v as number) < 1) throw new BacktestConfigError(`risk.breaker.${key}`, v, 'must be a positive integer');
+    return v as number;
+  };
+  if (b.maxLoss !== undefined && !(b.maxLoss instanceof Decimal && b.maxLoss.isPositive())) throw new BacktestConfigError('risk.breaker.maxLoss', b.maxLoss, 'must be a positive Decimal');
+  if (b.autoReset !== undefined && typeof b.autoReset !== 'boolean') throw new BacktestConfigError('risk.breaker.autoReset', b.autoReset, 'must be true or false');
+  const maxRejects = positive('maxRejects', undefined);
+  const maxMarketDataAgeMs = positive('maxMarketDataAgeMs', undefined);
+  const config: CircuitBreakerConfig & { checkIntervalMs: number } = {
+    ...(b.maxLoss === undefined ? {} : { maxLossInWindow: b.maxLoss, lossWindowMs: positive('lossWindowMs', 60_000)! }),
+    ...(maxRejects === undefined ? {} : { maxRejects, rejectWindowMs: positive('rejectWindowMs', 10_000)! }),
+    ...(maxMarketDataAgeMs === undefined ? {} : { maxMarketDataAgeMs }),
+    coolDownMs: positive('coolDownMs', 60_000)!,
+    autoReset: b.autoReset ?? true,
+    checkIntervalMs: positive('checkIntervalMs', 250)!,
+  };
+  new CircuitBreaker(config); // its own checks, before the run
+  return { stops, stopStrategy, breaker: config };
 }
 
 function flag(key: string, value: unknown): boolean {
@@ -276,7 +348,15 @@ export function configToJson(config: ResolvedConfig): Record<string, unknown> {
     instruments: c.instruments,
     seed: c.seed,
     venue: { ...c.venue, name: config.venueName, queueModel: config.queueModel, slippageTicks: config.slippageTicks, syntheticBook: config.syntheticBook },
-    risk: { ...c.risk, intentMaxAgeMs: config.intentMaxAgeMs, dayStartOffsetMs: config.dayStartOffsetMs, markSource: config.markSource, costMethod: config.costMethod },
+    risk: {
+      ...c.risk,
+      intentMaxAgeMs: config.intentMaxAgeMs,
+      dayStartOffsetMs: config.dayStartOffsetMs,
+      markSource: config.markSource,
+      costMethod: config.costMethod,
+      stops: Object.fromEntries([...config.postTrade.stops].map(([symbol, spec]) => [symbol, stopSpecToJson(spec)])),
+      stopStrategy: config.postTrade.stopStrategy,
+    },
     latency: c.latency ?? {},
     slippageLimitBps: config.slippageLimitBps,
     equityIntervalMs: config.equityIntervalMs,

@@ -16,6 +16,8 @@ import type { BacktestResult, FillRecord, OrderRecord, RiskOutcome, RoundTrip, S
 import { RiskGate } from './risk-gate';
 import type { RiskMarketHandle } from './risk-gate';
 import { RoundTripBuilder } from './round-trips';
+import { BacktestPostTrade } from './post-trade';
+import type { StopClose } from './post-trade';
 import { Scheduler } from './scheduler';
 import { mergeSources } from './sources/merge';
 import type { EventSource } from './sources/source';
@@ -108,6 +110,8 @@ export class BacktestEngine {
   private gate: RiskGate | undefined;
   private readonly venue: VenueSide;
   private readonly guard: SlippageGuard | undefined;
+  /** Risk's stops and circuit breaker, when the configuration has any. */
+  private readonly post: BacktestPostTrade | undefined;
   private readonly symbols = new Map<string, EngineSymbol>();
   private readonly orders = new Map<string, OrderEntry>();
   /** Orders that ended, as records (when recorded), in the order they ended. */
@@ -148,6 +152,8 @@ export class BacktestEngine {
     this.record = { orders: config.recordOrders, fills: config.recordFills };
     this.venue = new VenueSide(config, () => this.now, (u) => this.onVenueUpdate(u));
     this.guard = config.slippageLimitBps.isZero() ? undefined : new SlippageGuard(config.slippageLimitBps);
+    const post = new BacktestPostTrade(config.postTrade);
+    this.post = post.active ? post : undefined;
     for (const i of config.instruments) {
       const s = new EngineSymbol(i.symbol, this.portfolio.position(i.symbol));
       s.venue = this.venue.handle(i.symbol);
@@ -323,6 +329,36 @@ export class BacktestEngine {
     }
     // A flag rather than a Set: this runs on every event while a position is open.
     if (s.open && !s.dirty) this.markDirty(s);
+    if (this.post !== undefined) this.postTrade(s);
+  }
+
+  /**
+   * Risk's post-trade side after a market event, as the service runs it on each mark and on its
+   * breaker timer: market-data arrival, the symbol's stop against its new mark (a close joins the
+   * intents), and the breaker's equity sample once its interval has passed in event time.
+   */
+  private postTrade(s: EngineSymbol): void {
+    const post = this.post!;
+    const gate = this.gate!;
+    const nowMs = this.nowMsValue;
+    if (post.watchesMarketData) post.onMarketData(s.symbol, nowMs);
+    if (post.watches(s.symbol)) {
+      const mark = gate.markOf(s.symbol);
+      const close = mark === undefined ? undefined : post.onMark(s.symbol, mark, nowMs);
+      if (close !== undefined) this.submitClose(close, s);
+    }
+    if (nowMs >= post.dueMs) post.tick(nowMs, post.needsEquity ? gate.pnl.state(nowMs).equity : Decimal.ZERO);
+  }
+
+  /** A triggered stop's close: a market IOC intent under risk's stop strategy, decided like any other. */
+  private submitClose(close: StopClose, s: EngineSymbol): void {
+    const seq = ++this.nextId;
+    const request: IntentRequest = { symbol: close.symbol, side: close.side, type: 'market', quantity: close.quantity, referencePrice: close.referencePrice, timeInForce: 'IOC' };
+    const entry: OrderEntry = { seq, clientOrderId: close.clientOrderId, strategy: close.strategy, request, timeInForce: 'IOC', intentNs: this.now, symbol: s, risk: undefined, order: undefined, arrivedNs: undefined, atVenue: false };
+    this.orders.set(close.clientOrderId, entry);
+    this.intents.push(entry);
+    this.counts.orders++;
+    s.orders++;
   }
 
   // ---- Strategies
@@ -403,12 +439,14 @@ export class BacktestEngine {
     const decision = this.gate!.decide(
       { clientOrderId: entry.clientOrderId, strategy: entry.strategy, symbol: r.symbol, side: r.side, quantity: r.quantity, limitPrice: r.limitPrice, referencePrice: r.referencePrice, tsNs: entry.intentNs },
       this.nowMsValue,
+      this.post?.view(),
     );
     if (decision === undefined) return;
     if (!decision.approved) {
       entry.risk = { approved: false, reason: decision.reason, detail: decision.detail };
       entry.symbol.riskRejections++;
       this.counts.riskRejections++;
+      this.post?.onReject(this.nowMsValue);
       this.report({ kind: 'risk_rejected', clientOrderId: entry.clientOrderId, strategy: entry.strategy, symbol: r.symbol, reason: decision.reason, detail: decision.detail });
       this.finish(entry);
       return;
@@ -523,6 +561,7 @@ export class BacktestEngine {
       case 'expire':
       case 'reject':
         this.gate!.ended(entry.clientOrderId, s.symbol);
+        if (e.type === 'reject') this.post?.onReject(this.nowMsValue);
         this.report({ kind: 'ended', ...base, state: t.to as 'cancelled' | 'rejected' | 'expired', reason: e.reason });
         break;
       case 'amend':
@@ -540,6 +579,10 @@ export class BacktestEngine {
   private finish(entry: OrderEntry): void {
     this.orders.delete(entry.clientOrderId);
     this.gate!.forget(entry.clientOrderId);
+    if (this.post !== undefined) {
+      const s = entry.symbol;
+      this.post.onOrderEnded(s.symbol, entry.clientOrderId, s.ledger.quantity, this.gate!.markOf(s.symbol), this.nowMsValue);
+    }
     if (this.record.orders) this.finished.push({ seq: entry.seq, record: orderRecord(entry) });
     entry.order = undefined;
   }
@@ -560,6 +603,7 @@ export class BacktestEngine {
       s.open = open;
     }
     if (!s.dirty) this.markDirty(s);
+    this.post?.onPosition(s.symbol, s.ledger.quantity, this.gate!.markOf(s.symbol), this.nowMsValue);
     this.counts.fills++;
     if (this.record.fills) this.fills.push({
       tradeId,
@@ -659,7 +703,8 @@ export class BacktestEngine {
       trades: trips,
       metrics,
       perSymbol,
-      counts: { ...this.counts },
+      counts: { ...this.counts, stopsArmed: this.post?.counts.stopsArmed ?? 0, stopsTriggered: this.post?.counts.stopsTriggered ?? 0, breakerTrips: this.post?.counts.breakerTrips ?? 0 },
+      riskEvents: this.post?.events ?? [],
     };
   }
 }

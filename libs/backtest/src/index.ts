@@ -18,7 +18,8 @@ export { runBacktest, DEFAULT_PROGRESS_EVERY } from './run';
 export type { BacktestRun } from './run';
 export { resolveConfig, configToJson, DEFAULT_MIN_ANNUALISED_DAYS } from './config';
 export { CONFIG_JSON_KEYS, configFromJson } from './config-json';
-export type { BacktestConfig, VenueConfig, RiskConfig, LatencySpec, SyntheticBookConfig, ResolvedConfig } from './config';
+export type { BacktestConfig, BreakerSettings, VenueConfig, RiskConfig, LatencySpec, SyntheticBookConfig, ResolvedConfig } from './config';
+export type { RiskEventRecord } from './post-trade';
 export { BACKTEST_ACCOUNT } from './venue-side';
 
 // Market events and their sources.

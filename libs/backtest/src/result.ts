@@ -5,6 +5,8 @@
 // versioned and only ever extended.
 
 /** Bumped only when a field changes meaning or is removed; new optional fields do not bump it. */
+import type { RiskEventRecord } from './post-trade';
+
 export const BACKTEST_RESULT_VERSION = 1;
 
 /** One point of the equity curve: opening capital + realized P&L − fees + unrealized P&L at the marks. */
@@ -186,6 +188,10 @@ export interface RunCounts {
   /** Orders (intents) and fills of the run, whether or not the result lists them (`recordOrders`, `recordFills`). */
   readonly orders: number;
   readonly fills: number;
+  /** Risk's post-trade side (`risk.stops`, `risk.breaker`): stops armed and triggered, breaker trips. */
+  readonly stopsArmed: number;
+  readonly stopsTriggered: number;
+  readonly breakerTrips: number;
 }
 
 /**
@@ -212,4 +218,6 @@ export interface BacktestResult {
   readonly metrics: BacktestMetrics;
   readonly perSymbol: Readonly<Record<string, SymbolSummary>>;
   readonly counts: RunCounts;
+  /** Every trip and reset of the circuit breaker and every arming, trigger and clearing of a stop, in event time. */
+  readonly riskEvents: readonly RiskEventRecord[];
 }

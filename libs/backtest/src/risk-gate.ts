@@ -1,7 +1,7 @@
 import { Decimal, parseSymbol } from '@meridian/domain';
 import type { Portfolio } from '@meridian/portfolio';
 import { AccountPnl, RiskState } from '@meridian/risk-rules';
-import type { KillSwitchState, OrderToCheck, RiskDecision } from '@meridian/risk-rules';
+import type { BreakerView, KillSwitchState, OrderToCheck, RiskDecision } from '@meridian/risk-rules';
 import type { ResolvedConfig } from './config';
 
 /** An intent as risk reads it (the wire `OrderIntent`'s fields). */
@@ -74,7 +74,8 @@ export class RiskGate {
     this.shard = new Set(config.instruments.map((i) => i.symbol));
     for (const symbol of this.shard) this.markets.set(symbol, { bid: undefined, ask: undefined, mark: undefined, hasBbo: false, bboDirty: false, markDirty: false });
     const g = config.limits.global;
-    this.tracksPnl = g.maxDailyLoss !== undefined || g.maxDrawdown !== undefined;
+    // The breaker's loss velocity samples the account's equity as the loss limits read it.
+    this.tracksPnl = g.maxDailyLoss !== undefined || g.maxDrawdown !== undefined || config.postTrade.breaker?.maxLossInWindow !== undefined;
     this.midMarks = config.markSource === 'mid';
     this.needsMarks = g.maxGrossExposure !== undefined || g.maxNetExposure !== undefined;
     const overrides = [...Object.values(config.limits.perSymbol ?? {}), ...Object.values(config.limits.perStrategy ?? {})];
@@ -147,7 +148,7 @@ export class RiskGate {
   // ---- Decisions and their aftermath
 
   /** Risk's decision on an intent at `nowMs`; an approval is counted in the state (undefined: a repeat, ignored as the service ignores it). */
-  decide(i: IntentToCheck, nowMs: number): RiskDecision | undefined {
+  decide(i: IntentToCheck, nowMs: number, breaker?: BreakerView): RiskDecision | undefined {
     if (this.decided.has(i.clientOrderId)) return undefined;
     this.decided.add(i.clientOrderId);
     const ageMs = nowMs - Number(i.tsNs / 1_000_000n);
@@ -164,7 +165,7 @@ export class RiskGate {
       return { approved: false, reason: 'INVALID_ORDER', detail: `symbol ${order.symbol} is not on this risk shard`, values: { symbol: order.symbol } };
     }
     this.push(order.symbol);
-    const decision = this.state.check(order, this.kill, nowMs, this.tracksPnl ? this.pnl.state(nowMs) : undefined);
+    const decision = this.state.check(order, this.kill, nowMs, this.tracksPnl ? this.pnl.state(nowMs) : undefined, breaker);
     if (decision.approved) {
       this.state.open(i.clientOrderId, { symbol: i.symbol, strategy: i.strategy, side: i.side, quantity: i.quantity, price: i.limitPrice ?? i.referencePrice }, nowMs);
     }

@@ -74,6 +74,8 @@ export function metricRows(r: BacktestResult): [string, string][] {
     ['average win / loss', `${money(t.averageWin)} / ${money(t.averageLoss)}`],
     ['average holding', days(t.averageHoldingMs)],
     ['orders / fills / risk rejections', `${r.counts.orders} / ${r.counts.fills} / ${r.counts.riskRejections}`],
+    // Results stored before risk's post-trade side ran in backtests have no such counts.
+    ['stops armed / triggered, breaker trips', `${r.counts.stopsArmed ?? 0} / ${r.counts.stopsTriggered ?? 0}, ${r.counts.breakerTrips ?? 0}`],
     ['events', `${r.counts.events} (${r.counts.bars} bars, ${r.counts.trades} trades, ${r.counts.quotes} quotes, ${r.counts.bookUpdates} book updates)`],
   ];
 }
