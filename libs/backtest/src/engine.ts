@@ -21,7 +21,10 @@ import type { StopClose } from './post-trade';
 import { Scheduler } from './scheduler';
 import { mergeSources } from './sources/merge';
 import type { EventSource } from './sources/source';
-import type { IntentRequest, OrderUpdate, Strategy, StrategyContext } from './strategy';
+import type { IntentRequest, OrderUpdate, ParentRequest, Strategy, StrategyContext } from './strategy';
+import { EngineParent, childIntent, childUpdateOf, createParent, parentRecord, perform } from './parents';
+import type { ParentWork } from './parents';
+import type { AlgoAction, ChildOrder, ChildUpdate, FailReason, FinishReason, MarketUpdate } from '@meridian/exec-algos';
 import { tradeStatistics } from './metrics';
 import { BACKTEST_ACCOUNT, VenueSide } from './venue-side';
 import type { VenueSymbolHandle } from './venue-side';
@@ -44,10 +47,13 @@ class EngineSymbol {
   /** Last BBO prices told to risk for a symbol with a book (risk hears of a BBO only when it changes). */
   bookBid: Decimal | undefined;
   bookAsk: Decimal | undefined;
+  /** Parent orders still working in the symbol: a run without any pays one length check per event. */
+  readonly parents: EngineParent[] = [];
 
   constructor(
     readonly symbol: string,
     readonly ledger: Ledger,
+    readonly grid: { readonly tickSize: Decimal; readonly lotSize: Decimal },
   ) {
     this.builder = new RoundTripBuilder(symbol);
   }
@@ -62,6 +68,7 @@ class EngineContext implements StrategyContext {
     public nowNs: bigint,
     public nowMs: number,
     readonly submit: (intent: IntentRequest) => string,
+    readonly submitParent: (request: ParentRequest) => string,
     readonly cancel: (clientOrderId: string) => void,
   ) {}
 }
@@ -81,6 +88,10 @@ interface OrderEntry {
   arrivedNs: bigint | undefined;
   /** Counted among the venue's open orders of its symbol. */
   atVenue: boolean;
+  /** The parent order it is a child of. */
+  readonly parent: EngineParent | undefined;
+  /** Its parent cancelled it before risk decided: cancelled once approved, as execution does (`cancelBeforeVenue`). */
+  cancelBeforeVenue: boolean;
 }
 
 /**
@@ -137,7 +148,13 @@ export class BacktestEngine {
   private firstNs: bigint | undefined;
   private dayOrders = 0;
   private currentDay = Number.NEGATIVE_INFINITY;
-  private readonly counts = { events: 0, bars: 0, trades: 0, quotes: 0, bookUpdates: 0, intents: 0, riskRejections: 0, orders: 0, fills: 0 };
+  private readonly counts = { events: 0, bars: 0, trades: 0, quotes: 0, bookUpdates: 0, intents: 0, riskRejections: 0, orders: 0, fills: 0, parents: 0 };
+  /** Every parent order by id, in the order they were started (ended ones too: the result lists them). */
+  private readonly parents = new Map<string, EngineParent>();
+  /** Parents' work (market updates, child updates, timers, cancels) waiting for the drain, in the order it arose. */
+  private readonly parentWork: ParentWork[] = [];
+  /** The data has ended: parents' timers no longer fire (orders already travelling still arrive). */
+  private dataEnded = false;
 
   constructor(
     private readonly config: ResolvedConfig,
@@ -155,7 +172,7 @@ export class BacktestEngine {
     const post = new BacktestPostTrade(config.postTrade);
     this.post = post.active ? post : undefined;
     for (const i of config.instruments) {
-      const s = new EngineSymbol(i.symbol, this.portfolio.position(i.symbol));
+      const s = new EngineSymbol(i.symbol, this.portfolio.position(i.symbol), { tickSize: i.tickSize, lotSize: i.lotSize });
       s.venue = this.venue.handle(i.symbol);
       this.symbols.set(i.symbol, s);
     }
@@ -194,7 +211,7 @@ export class BacktestEngine {
           const r = this.strategies[k]!.onEvent(e, this.contexts[k]!);
           if (r !== undefined) await r;
         }
-        if (this.intents.length > 0 || this.updates.length > 0) this.drain();
+        if (this.intents.length > 0 || this.updates.length > 0 || this.parentWork.length > 0) this.drain();
         if (--untilReport === 0) {
           untilReport = progress!.every;
           reportedAt = this.counts.events;
@@ -210,8 +227,13 @@ export class BacktestEngine {
       }
       this.drain();
     }
-    // Orders still on their way arrive after the data ends (the market as it last was).
-    for (let next = this.scheduler.peek(); next !== undefined; next = this.scheduler.peek()) this.advanceTo(next);
+    // Orders still on their way arrive after the data ends (the market as it last was); parents'
+    // timers do not fire any more (`dataEnded`), and one left at the head does not move the clock.
+    this.dataEnded = true;
+    for (let next = this.scheduler.peekItem(); next !== undefined; next = this.scheduler.peekItem()) {
+      if (next.weak) this.scheduler.pop();
+      else this.advanceTo(next.atNs);
+    }
     if (progress !== undefined && reportedAt !== this.counts.events) progress.onProgress({ events: this.counts.events, eventTimeMs: lastEventMs });
     return this.result();
   }
@@ -329,6 +351,7 @@ export class BacktestEngine {
     }
     // A flag rather than a Set: this runs on every event while a position is open.
     if (s.open && !s.dirty) this.markDirty(s);
+    if (s.parents.length > 0) this.parentsMarket(e, s);
     if (this.post !== undefined) this.postTrade(s);
   }
 
@@ -354,7 +377,7 @@ export class BacktestEngine {
   private submitClose(close: StopClose, s: EngineSymbol): void {
     const seq = ++this.nextId;
     const request: IntentRequest = { symbol: close.symbol, side: close.side, type: 'market', quantity: close.quantity, referencePrice: close.referencePrice, timeInForce: 'IOC' };
-    const entry: OrderEntry = { seq, clientOrderId: close.clientOrderId, strategy: close.strategy, request, timeInForce: 'IOC', intentNs: this.now, symbol: s, risk: undefined, order: undefined, arrivedNs: undefined, atVenue: false };
+    const entry: OrderEntry = { seq, clientOrderId: close.clientOrderId, strategy: close.strategy, request, timeInForce: 'IOC', intentNs: this.now, symbol: s, risk: undefined, order: undefined, arrivedNs: undefined, atVenue: false, parent: undefined, cancelBeforeVenue: false };
     this.orders.set(close.clientOrderId, entry);
     this.intents.push(entry);
     this.counts.orders++;
@@ -368,6 +391,7 @@ export class BacktestEngine {
       this.now,
       this.nowMsValue,
       (intent) => this.submit(strategy, intent),
+      (request) => this.submitParent(strategy, request),
       (clientOrderId) => this.requestCancel(strategy, clientOrderId),
     );
   }
@@ -384,7 +408,7 @@ export class BacktestEngine {
     if (!['GTC', 'IOC', 'FOK', 'DAY'].includes(tif)) throw bad('timeInForce', tif, 'must be GTC, IOC, FOK or DAY');
     const seq = ++this.nextId;
     const clientOrderId = `${strategy.id}-${seq}`;
-    const entry: OrderEntry = { seq, clientOrderId, strategy: strategy.id, request: r, timeInForce: tif, intentNs: this.now, symbol: s, risk: undefined, order: undefined, arrivedNs: undefined, atVenue: false };
+    const entry: OrderEntry = { seq, clientOrderId, strategy: strategy.id, request: r, timeInForce: tif, intentNs: this.now, symbol: s, risk: undefined, order: undefined, arrivedNs: undefined, atVenue: false, parent: undefined, cancelBeforeVenue: false };
     this.orders.set(clientOrderId, entry);
     this.intents.push(entry);
     this.counts.orders++;
@@ -394,14 +418,29 @@ export class BacktestEngine {
   }
 
   private requestCancel(strategy: Strategy, clientOrderId: string): void {
+    const parent = this.parents.get(clientOrderId);
+    if (parent !== undefined) {
+      if (parent.strategy !== strategy.id) throw new InvalidIntentError(strategy.id, 'cancel', clientOrderId, 'is not an order of this strategy');
+      // The parent cancels its working children and ends once they are confirmed (a no-op once ended).
+      if (parent.ended === undefined) this.parentWork.push({ parent, kind: 'cancel' });
+      return;
+    }
     const entry = this.orders.get(clientOrderId);
     if (entry === undefined) {
       // An order of this strategy that has ended already: nothing to cancel, as a venue would answer.
       const n = clientOrderId.startsWith(`${strategy.id}-`) ? Number(clientOrderId.slice(strategy.id.length + 1)) : Number.NaN;
       if (Number.isSafeInteger(n) && n >= 1 && n <= this.nextId) return;
+      const dash = clientOrderId.lastIndexOf('-');
+      if (dash > 0 && this.parents.get(clientOrderId.slice(0, dash))?.strategy === strategy.id) return; // an ended child of its parent
       throw new InvalidIntentError(strategy.id, 'cancel', clientOrderId, 'is not an order of this strategy');
     }
     if (entry.strategy !== strategy.id) throw new InvalidIntentError(strategy.id, 'cancel', clientOrderId, 'is not an order of this strategy');
+    this.cancelAtVenue(entry);
+  }
+
+  /** A cancel request after the order latency (never before the order it cancels: one connection). */
+  private cancelAtVenue(entry: OrderEntry): void {
+    const clientOrderId = entry.clientOrderId;
     const arrival = this.arrivalTime();
     this.scheduler.at(arrival, () => {
       if (entry.order === undefined || entry.order.isTerminal || entry.arrivedNs === undefined) return;
@@ -410,9 +449,128 @@ export class BacktestEngine {
     });
   }
 
-  /** Intents, then reports to the strategies, until neither is left (a report may lead to an intent). */
+  // ---- Parent orders of execution algorithms (as execution's ParentManager drives them)
+
+  /** A strategy's parent order: validated and created at once, its first actions taken (the service's `create`). */
+  private submitParent(strategy: Strategy, r: ParentRequest): string {
+    if (r === null || typeof r !== 'object') throw new InvalidIntentError(strategy.id, 'parent', r, 'must be an object');
+    const s = this.symbols.get(r.symbol);
+    if (s === undefined) throw new InvalidIntentError(strategy.id, 'parent.symbol', r.symbol, `is not one of the run's instruments (${[...this.symbols.keys()].join(', ')})`);
+    const seq = this.nextId + 1;
+    const { spec, order } = createParent(strategy.id, `${strategy.id}-${seq}`, r, s.grid, this.now);
+    this.nextId = seq;
+    const p = new EngineParent(this.parents.size, strategy.id, spec, order, this.now);
+    this.parents.set(p.id, p);
+    s.parents.push(p);
+    this.counts.parents++;
+    this.counts.intents++;
+    // Priced from execution's book now, then the first slice (the service: onMarket(touch), onTimer(now)).
+    const md = this.venue.guardBook(s.symbol);
+    const touch = this.touchUpdate(md);
+    if (touch.bid !== undefined) p.bid = touch.bid;
+    if (touch.ask !== undefined) p.ask = touch.ask;
+    this.runParent(p, [...order.onMarket(touch), ...order.onTimer(this.now)]);
+    return p.id;
+  }
+
+  /** The market update of execution's book now: its touch once it has one. */
+  private touchUpdate(md: ReturnType<VenueSide['guardBook']>): { nowNs: bigint; bid?: Decimal; ask?: Decimal } {
+    const bid = md?.bestBid()?.price;
+    const ask = md?.bestAsk()?.price;
+    return { nowNs: this.now, ...(bid !== undefined ? { bid } : {}), ...(ask !== undefined ? { ask } : {}) };
+  }
+
+  /**
+   * A market event of a symbol with working parents, as the service feeds them: the touch of
+   * execution's book, and what traded (a trade's price and size; a bar's close and volume, the
+   * trades it sums up).
+   */
+  private parentsMarket(e: MarketEvent, s: EngineSymbol): void {
+    const touch = this.touchUpdate(this.venue.guardBook(s.symbol));
+    let update: MarketUpdate = touch;
+    if (e.kind === 'trade') update = { ...touch, tradePrice: e.price, tradeVolume: e.size };
+    else if (e.kind === 'bar') update = { ...touch, tradePrice: e.close, tradeVolume: e.volume };
+    for (const parent of s.parents) this.parentWork.push({ parent, kind: 'market', update });
+  }
+
+  private toParent(parent: EngineParent, update: ChildUpdate): void {
+    if (parent.ended === undefined) this.parentWork.push({ parent, kind: 'child', update });
+  }
+
+  /** What a parent decided: children sent, children cancelled, or its end; then its next wake-up. */
+  private runParent(p: EngineParent, actions: readonly AlgoAction[]): void {
+    for (const a of actions) {
+      switch (a.type) {
+        case 'submit':
+          this.submitChild(p, a.child);
+          break;
+        case 'cancel':
+          this.cancelChild(a.clientOrderId);
+          break;
+        case 'finished':
+        case 'failed':
+          this.endParent(p, a.type, a.reason, a.filled, a.detail);
+          return;
+      }
+    }
+    this.scheduleWake(p);
+  }
+
+  /** A child as an intent of the parent's strategy, decided like any other (risk, guard, latency, venue). */
+  private submitChild(p: EngineParent, c: ChildOrder): void {
+    const s = this.symbols.get(c.symbol)!;
+    const seq = ++this.nextId;
+    const request = childIntent(p, c);
+    const entry: OrderEntry = { seq, clientOrderId: c.clientOrderId, strategy: p.strategy, request, timeInForce: c.timeInForce, intentNs: this.now, symbol: s, risk: undefined, order: undefined, arrivedNs: undefined, atVenue: false, parent: p, cancelBeforeVenue: false };
+    p.children++;
+    this.orders.set(c.clientOrderId, entry);
+    this.intents.push(entry);
+    this.counts.orders++;
+    s.orders++;
+  }
+
+  /** The service's `cancelChild`: before risk's decision, cancelled once approved; otherwise a cancel to the venue. */
+  private cancelChild(clientOrderId: string): void {
+    const entry = this.orders.get(clientOrderId);
+    if (entry === undefined || entry.order?.isTerminal === true) return;
+    if (entry.order === undefined) {
+      entry.cancelBeforeVenue = true;
+      return;
+    }
+    this.cancelAtVenue(entry);
+  }
+
+  private endParent(p: EngineParent, outcome: 'finished' | 'failed', reason: FinishReason | FailReason, filled: Decimal, detail: string): void {
+    p.ended = { outcome, reason, detail, atNs: this.now };
+    const list = this.symbols.get(p.spec.symbol)!.parents;
+    list.splice(list.indexOf(p), 1);
+    this.report({ kind: 'parent_finished', clientOrderId: p.id, strategy: p.strategy, symbol: p.spec.symbol, outcome, reason, filled, detail });
+  }
+
+  /** The parent's next wake-up in event time (its timer); a wake-up it no longer wants does nothing. */
+  private scheduleWake(p: EngineParent): void {
+    const wake = p.order.nextWakeNs();
+    if (wake === undefined || wake === p.wakeNs || this.dataEnded) return;
+    p.wakeNs = wake;
+    this.scheduler.at(
+      wake > this.now ? wake : this.now,
+      () => {
+        if (p.wakeNs !== wake || p.ended !== undefined || this.dataEnded) return;
+        p.wakeNs = undefined;
+        this.parentWork.push({ parent: p, kind: 'timer' });
+      },
+      true,
+    );
+  }
+
+  /** Parents' work, intents, then reports to the strategies, until none is left (each may lead to the others). */
   private drain(): void {
     for (;;) {
+      if (this.parentWork.length > 0) {
+        const batch = this.parentWork.splice(0);
+        for (const w of batch) if (w.parent.ended === undefined) this.runParent(w.parent, perform(w, this.now));
+        continue;
+      }
       if (this.intents.length > 0) {
         const batch = this.intents.splice(0);
         for (const entry of batch) this.decide(entry);
@@ -449,6 +607,8 @@ export class BacktestEngine {
       this.post?.onReject(this.nowMsValue);
       this.report({ kind: 'risk_rejected', clientOrderId: entry.clientOrderId, strategy: entry.strategy, symbol: r.symbol, reason: decision.reason, detail: decision.detail });
       this.finish(entry);
+      // A child refused by risk never reached the venue: its parent hears a rejection (counted toward maxChildRejects).
+      if (entry.parent !== undefined) this.toParent(entry.parent, { clientOrderId: entry.clientOrderId, kind: 'reject', reason: decision.reason, nowNs: this.now });
       return;
     }
     entry.risk = { approved: true, reason: null, detail: null };
@@ -464,9 +624,14 @@ export class BacktestEngine {
       ...(r.stopPrice !== undefined ? { stopPrice: r.stopPrice } : {}),
       timeInForce: entry.timeInForce,
       ...(r.postOnly ? { postOnly: true } : {}),
+      ...(entry.parent !== undefined ? { parentId: entry.parent.id } : {}),
     };
     const order = new ManagedOrder(terms, this.now);
     entry.order = order;
+    if (entry.cancelBeforeVenue) {
+      this.apply(entry, { type: 'cancel', reason: 'PARENT_CANCELLED: cancelled before it reached the venue', tsNs: this.now });
+      return;
+    }
     if (this.guard !== undefined && (r.type === 'market' || r.type === 'limit')) {
       const verdict = this.guard.check(this.venue.guardBook(r.symbol), { side: r.side, quantity: r.quantity, limitPrice: r.limitPrice, referencePrice: r.referencePrice });
       if (!verdict.ok) {
@@ -573,6 +738,10 @@ export class BacktestEngine {
       if (entry.timeInForce === 'DAY') this.dayOrders--;
     }
     if (entry.order!.isTerminal) this.finish(entry);
+    if (entry.parent !== undefined) {
+      const update = childUpdateOf(entry.clientOrderId, t);
+      if (update !== undefined) this.toParent(entry.parent, update);
+    }
   }
 
   /** An order that ended: kept as a record (or not at all), its state machine let go. */
@@ -705,6 +874,7 @@ export class BacktestEngine {
       perSymbol,
       counts: { ...this.counts, stopsArmed: this.post?.counts.stopsArmed ?? 0, stopsTriggered: this.post?.counts.stopsTriggered ?? 0, breakerTrips: this.post?.counts.breakerTrips ?? 0 },
       riskEvents: this.post?.events ?? [],
+      parents: [...this.parents.values()].map(parentRecord),
     };
   }
 }

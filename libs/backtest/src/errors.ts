@@ -77,8 +77,9 @@ export class InvalidIntentError extends BacktestError {
     readonly field: string,
     readonly value: unknown,
     reason: string,
+    options?: { cause?: unknown },
   ) {
-    super('BACKTEST_INVALID_INTENT', `strategy ${JSON.stringify(strategy)}: intent ${field} ${shown(value)} ${reason}`);
+    super('BACKTEST_INVALID_INTENT', `strategy ${JSON.stringify(strategy)}: intent ${field} ${shown(value)} ${reason}`, options);
   }
 }
 

@@ -11,6 +11,7 @@ export type {
   TradeStatistics,
   SymbolSummary,
   RunCounts,
+  ParentRecord,
 } from './result';
 
 // Running a backtest.
@@ -39,7 +40,7 @@ export type { SyntheticBarsOptions } from './sources/synthetic';
 export type { PostgresSeries } from './sources/postgres';
 
 // Strategies.
-export type { Strategy, StrategyContext, IntentRequest, OrderUpdate } from './strategy';
+export type { Strategy, StrategyContext, IntentRequest, ParentRequest, OrderUpdate } from './strategy';
 export { MomentumStrategy, COORDINATOR_DEFAULTS } from './strategies/momentum';
 export type { MomentumStrategyOptions } from './strategies/momentum';
 

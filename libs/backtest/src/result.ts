@@ -58,6 +58,37 @@ export interface OrderRecord {
   readonly updatedNs: string;
 }
 
+/**
+ * An execution algorithm's parent order (`ctx.submitParent`); its children are orders of their own
+ * (`<id>-<n>` in `orders`).
+ */
+export interface ParentRecord {
+  readonly id: string;
+  readonly strategy: string;
+  readonly algo: 'twap' | 'vwap' | 'iceberg' | 'pov';
+  readonly symbol: string;
+  readonly side: 'BUY' | 'SELL';
+  readonly quantity: string;
+  readonly limitPrice: string | null;
+  /** Its window (ns); `endNs` null for an iceberg or POV without one. */
+  readonly startNs: string;
+  readonly endNs: string | null;
+  /** When the strategy asked for it (event time, ns). */
+  readonly createdNs: string;
+  /** `finished` or `failed` once it ended; otherwise where it was when the run ended (`pending`, `working`, `closing`). */
+  readonly status: 'pending' | 'working' | 'closing' | 'finished' | 'failed';
+  /** exec-algos' reason (`completed`, `cancelled`, `expired`, `expired_at_limit_price`, `child_rejected`); null while not ended. */
+  readonly reason: string | null;
+  readonly detail: string | null;
+  readonly filled: string;
+  /** Quantity-weighted over its children's fills (exec-algos' 12 digits); null before a fill. */
+  readonly averagePrice: string | null;
+  /** Children it sent. */
+  readonly children: number;
+  /** When it ended (ns), or null. */
+  readonly endedNs: string | null;
+}
+
 /** One execution at the venue. */
 export interface FillRecord {
   /** The venue's trade id. */
@@ -192,6 +223,8 @@ export interface RunCounts {
   readonly stopsArmed: number;
   readonly stopsTriggered: number;
   readonly breakerTrips: number;
+  /** Parent orders of execution algorithms the strategies started (their children are among `orders`). */
+  readonly parents: number;
 }
 
 /**
@@ -220,4 +253,6 @@ export interface BacktestResult {
   readonly counts: RunCounts;
   /** Every trip and reset of the circuit breaker and every arming, trigger and clearing of a stop, in event time. */
   readonly riskEvents: readonly RiskEventRecord[];
+  /** Every parent order of an execution algorithm, in the order they were started (results stored before they existed have none). */
+  readonly parents: readonly ParentRecord[];
 }

@@ -3,6 +3,8 @@ export interface Scheduled {
   readonly atNs: bigint;
   readonly seq: number;
   readonly run: () => void;
+  /** A timer that need not fire once the data has ended (a parent order's wake-up), unlike an order on its way. */
+  readonly weak: boolean;
 }
 
 /**
@@ -22,8 +24,13 @@ export class Scheduler {
     return this.heap[0]?.atNs;
   }
 
-  at(atNs: bigint, run: () => void): void {
-    const item: Scheduled = { atNs, seq: this.seq++, run };
+  /** The next item itself, or undefined. */
+  peekItem(): Scheduled | undefined {
+    return this.heap[0];
+  }
+
+  at(atNs: bigint, run: () => void, weak = false): void {
+    const item: Scheduled = { atNs, seq: this.seq++, run, weak };
     const h = this.heap;
     h.push(item);
     let i = h.length - 1;

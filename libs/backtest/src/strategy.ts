@@ -1,4 +1,5 @@
 import type { Decimal, Side } from '@meridian/domain';
+import type { FailReason, FinishReason, ParentOrderSpec } from '@meridian/exec-algos';
 import type { MarketEvent } from './events';
 
 /** An order a strategy asks for; risk decides, execution sends it. */
@@ -16,6 +17,15 @@ export interface IntentRequest {
   readonly postOnly?: boolean;
 }
 
+/**
+ * A parent order of an execution algorithm (`@meridian/exec-algos`), as the live SubmitOrder asks
+ * for one: the intent's symbol, side, quantity and limit price with its `ExecutionAlgo` (the
+ * algorithm's parameters and window). The engine fills in the id (`<strategy>-<n>`) and the
+ * instrument's grid; `startNs` defaults to now (live: a start of 0 is the creation time).
+ * `maxChildRejects` and `retryIntervalNs` default as exec-algos' (the live wire does not carry them).
+ */
+export type ParentRequest = Omit<ParentOrderSpec, 'id' | 'lotSize' | 'tickSize' | 'startNs'> & { readonly startNs?: bigint };
+
 /** What a strategy can do while it handles an event. */
 export interface StrategyContext {
   /** Event time, ns and ms. */
@@ -23,7 +33,15 @@ export interface StrategyContext {
   readonly nowMs: number;
   /** Sends an intent (stamped with the strategy's id and now); returns its client order id. Risk decides once the handler returns. */
   submit(intent: IntentRequest): string;
-  /** Asks the venue to cancel one of the strategy's orders (after the order latency). */
+  /**
+   * Starts an execution algorithm's parent order (validated as exec-algos validates it); returns its
+   * id. Its children are intents `<id>-<n>`, each through risk, the guard, the latency and the venue.
+   */
+  submitParent(request: ParentRequest): string;
+  /**
+   * Asks the venue to cancel one of the strategy's orders (after the order latency); with a parent's
+   * id, cancels the parent (its working child is cancelled, then it ends), as execution's CancelOrder does.
+   */
   cancel(clientOrderId: string): void;
 }
 
@@ -46,7 +64,18 @@ export type OrderUpdate =
       readonly fee: Decimal;
       readonly liquidity: 'maker' | 'taker';
     }
-  | { readonly kind: 'ended'; readonly clientOrderId: string; readonly strategy: string; readonly symbol: string; readonly state: 'cancelled' | 'rejected' | 'expired'; readonly reason: string };
+  | { readonly kind: 'ended'; readonly clientOrderId: string; readonly strategy: string; readonly symbol: string; readonly state: 'cancelled' | 'rejected' | 'expired'; readonly reason: string }
+  | {
+      /** A parent order ended (its children's own updates came before); `clientOrderId` is the parent's id. */
+      readonly kind: 'parent_finished';
+      readonly clientOrderId: string;
+      readonly strategy: string;
+      readonly symbol: string;
+      readonly outcome: 'finished' | 'failed';
+      readonly reason: FinishReason | FailReason;
+      readonly filled: Decimal;
+      readonly detail: string;
+    };
 
 /**
  * A strategy the engine drives. Handlers run in event time, one at a time; `onEvent` may return a
