@@ -11,6 +11,24 @@ import type { ModelIO } from './model';
  */
 export type WindowScaling = { readonly kind: 'none' } | { readonly kind: 'shift'; readonly scale: number } | { readonly kind: 'meanAbs' };
 
+/**
+ * A forecast made from the lookback window alone that the model's output is added to (in scaled
+ * units), so the network learns a correction to it and an output of 0 is that forecast:
+ * - `naive`: the last value for every step (the official N-BEATS starts its forecast there);
+ * - `seasonalNaive`: the last `season` values repeated (needs lookback ≥ season);
+ * - `none`: the output is the forecast.
+ * Not part of WindowScaling: a server applies the scaling, then adds this baseline (saved models
+ * record it in `target.baseline`).
+ */
+export type WindowBaseline = { readonly kind: 'none' } | { readonly kind: 'naive' } | { readonly kind: 'seasonalNaive'; readonly season: number };
+
+export interface WindowDatasetOptions {
+  /** Season m for MASE-weighted losses (the `mase` loss); none: every window weighs 1. */
+  readonly season?: number;
+  /** Added to the model's output (default none). */
+  readonly baseline?: WindowBaseline;
+}
+
 /** One series, aligned by position: row t of every array is the same time. */
 export interface SeriesInput {
   readonly id: string;
@@ -75,6 +93,8 @@ export interface Batch {
    * term; 1 otherwise.
    */
   readonly weight: Float32Array;
+  /** [B, H] the baseline forecast in scaled units, added to the model's output; absent without a baseline. */
+  readonly base?: Float32Array;
 }
 
 /** Something the training loop can draw batches from. */
@@ -93,13 +113,25 @@ export class WindowDataset {
   readonly series: readonly SeriesInput[];
   readonly scaling: WindowScaling;
   private readonly targets: Float64Array[];
+  /** Per series, when there is a season m: cum[t] = Σ_{s=m..t} |y_s − y_{s−m}| (0 before m), so a window's MASE scale costs O(1). */
+  private readonly seasonalSums: Float64Array[] | undefined;
 
   /** Season m for MASE-weighted losses (the `mase` loss); none: every window weighs 1. */
   readonly season: number | undefined;
+  readonly baseline: WindowBaseline;
 
-  constructor(series: readonly SeriesInput[], shape: WindowShape, scaling: WindowScaling, options: { season?: number } = {}) {
+  constructor(series: readonly SeriesInput[], shape: WindowShape, scaling: WindowScaling, options: WindowDatasetOptions = {}) {
     if (options.season !== undefined && (!Number.isSafeInteger(options.season) || options.season < 1)) throw new InvalidDatasetError('season', options.season, 'must be a positive integer');
     this.season = options.season;
+    const baseline = options.baseline ?? { kind: 'none' };
+    if (baseline.kind === 'seasonalNaive') {
+      if (!Number.isSafeInteger(baseline.season) || baseline.season < 1) throw new InvalidDatasetError('baseline.season', baseline.season, 'must be a positive integer');
+      // A server holds only the lookback window: the baseline must be computable from it.
+      if (baseline.season > shape.lookback) throw new InvalidDatasetError('baseline.season', baseline.season, `must not exceed the lookback ${shape.lookback}`);
+    } else if (baseline.kind !== 'naive' && baseline.kind !== 'none') {
+      throw new InvalidDatasetError('baseline.kind', (baseline as { kind: unknown }).kind, 'must be none, naive or seasonalNaive');
+    }
+    this.baseline = baseline;
     for (const key of ['lookback', 'horizon'] as const) {
       if (!Number.isSafeInteger(shape[key]) || shape[key] < 1) throw new InvalidDatasetError(`shape.${key}`, shape[key], 'must be a positive integer');
     }
@@ -134,6 +166,15 @@ export class WindowDataset {
       if (!Number.isSafeInteger(start) || start < 0 || start > T) throw new InvalidDatasetError(`${at}.start`, start, `must be in [0, ${T}]`);
       return target;
     });
+    const m = this.season;
+    this.seasonalSums =
+      m === undefined
+        ? undefined
+        : this.targets.map((y) => {
+            const cum = new Float64Array(y.length);
+            for (let t = m; t < y.length; t++) cum[t] = cum[t - 1]! + Math.abs(y[t]! - y[t - m]!);
+            return cum;
+          });
   }
 
   /** The model inputs this dataset makes: pastFeatures = covariates + 1 (the target history). */
@@ -188,6 +229,7 @@ export class WindowDataset {
     const center = new Float64Array(B);
     const scale = new Float64Array(B);
     const weight = new Float32Array(B).fill(1);
+    const base = this.baseline.kind === 'none' ? undefined : new Float32Array(B * H);
     const m = this.season;
     for (let b = 0; b < B; b++) {
       const w = indices ? indices[b]! : b;
@@ -212,10 +254,12 @@ export class WindowDataset {
       scale[b] = k;
       if (m !== undefined && t0 >= m) {
         // MASE's denominator over the whole history up to the origin, as M4 computes it in-sample.
-        let d = 0;
-        for (let t = m; t <= t0; t++) d += Math.abs(y[t]! - y[t - m]!);
-        d /= t0 + 1 - m;
+        const d = this.seasonalSums![s]![t0]! / (t0 + 1 - m);
         weight[b] = d > 0 ? k / d : 1;
+      }
+      if (base) {
+        const p = this.baseline.kind === 'seasonalNaive' ? this.baseline.season : 1;
+        for (let h = 0; h < H; h++) base[b * H + h] = (y[t0 - p + 1 + (h % p)]! - c) / k;
       }
       for (let i = 0; i < L; i++) {
         const row = first + i;
@@ -231,6 +275,6 @@ export class WindowDataset {
       }
       if (S > 0) statics.set(info.statics!, b * S);
     }
-    return { size: B, past, future, statics, target, center, scale, weight };
+    return { size: B, past, future, statics, target, center, scale, weight, ...(base ? { base } : {}) };
   }
 }

@@ -2,7 +2,7 @@ import type { Batch, BatchSource, WindowShape } from './dataset';
 import { InvalidDatasetError, InvalidTrainingConfigError, TrainingDivergedError } from './errors';
 import { POINT_LOSSES, forecastLoss } from './loss';
 import type { PointLoss } from './loss';
-import type { ForecastModel, ModelInputs, ModelIO } from './model';
+import type { ForecastModel, ForwardOptions, ModelInputs, ModelIO } from './model';
 import { outputChannels } from './model';
 import type { NamedWeight } from './params';
 import { SeededRandom, deriveSeed } from './random';
@@ -26,6 +26,11 @@ export interface TrainingConfig {
   readonly loss: PointLoss;
   /** 0: an epoch is one pass over every training window, shuffled. n > 0: n batches drawn at random (with replacement), N-BEATS style. */
   readonly batchesPerEpoch: number;
+  /**
+   * Step decay: the learning rate halves this many times, at evenly spaced epochs (N-HiTS's
+   * schedule: epochs is split into halvings + 1 equal parts). 0: constant.
+   */
+  readonly learningRateHalvings: number;
 }
 
 export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
@@ -38,6 +43,7 @@ export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
   seed: 1,
   loss: 'mse',
   batchesPerEpoch: 0,
+  learningRateHalvings: 0,
 };
 
 const KEYS = Object.keys(DEFAULT_TRAINING_CONFIG);
@@ -64,7 +70,21 @@ export function validateTrainingConfig(value: unknown = {}): TrainingConfig {
   int('seed', 0, 0xffffffff);
   if (!POINT_LOSSES.includes(c.loss as PointLoss)) throw new InvalidTrainingConfigError('loss', c.loss, `must be one of ${POINT_LOSSES.join(', ')}`);
   int('batchesPerEpoch', 0, 1_000_000);
+  int('learningRateHalvings', 0, 30);
   return c as unknown as TrainingConfig;
+}
+
+/** The learning rate of epoch `epoch` (1-based) under the config's step decay. */
+export function learningRateAt(config: Pick<TrainingConfig, 'learningRate' | 'learningRateHalvings' | 'epochs'>, epoch: number): number {
+  const part = Math.floor(((epoch - 1) * (config.learningRateHalvings + 1)) / config.epochs);
+  return config.learningRate * 0.5 ** Math.min(part, config.learningRateHalvings);
+}
+
+/** tfjs's Adam with a learning rate that can change between steps (tfjs reads it on every step). */
+class ScheduledAdam extends tf.AdamOptimizer {
+  setLearningRate(rate: number): void {
+    this.learningRate = rate;
+  }
 }
 
 /** One point of the learning curves. */
@@ -138,6 +158,13 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, clipNorm: number): { 
   return { grads: out, norm };
 }
 
+/** The model's forecast of a batch in scaled units: its output plus the dataset's baseline, if any ([B, H, Q]; the baseline broadcasts over Q). */
+export function batchForecast(model: ForecastModel, batch: Batch, inputs: ModelInputs, options?: ForwardOptions): tf.Tensor3D {
+  const out = model.forward(inputs, options);
+  if (!batch.base) return out;
+  return tf.add(out, tf.tensor3d(batch.base, [batch.size, model.io.horizon, 1]));
+}
+
 /** Mean loss over every window of the source (inference mode), the number early stopping reads. */
 export function evaluateLoss(model: ForecastModel, source: BatchSource, loss: PointLoss, batchSize = 256): number {
   requireCompatible(model.io, source.shape);
@@ -147,7 +174,7 @@ export function evaluateLoss(model: ForecastModel, source: BatchSource, loss: Po
     const batch = source.batch(idx);
     sum += tf.tidy(() => {
       const target = tf.tensor2d(batch.target, [batch.size, model.io.horizon]);
-      return forecastLoss(model.io, model.forward(batchInputs(model.io, batch)), target, loss, tf.tensor1d(batch.weight)).dataSync()[0]! * batch.size;
+      return forecastLoss(model.io, batchForecast(model, batch, batchInputs(model.io, batch)), target, loss, tf.tensor1d(batch.weight)).dataSync()[0]! * batch.size;
     });
   }
   return sum / source.size;
@@ -176,7 +203,7 @@ export function predict(model: ForecastModel, source: BatchSource, batchSize = 2
   for (let i = 0; i < source.size; i += batchSize) {
     const idx = range(Math.min(batchSize, source.size - i)).map((k) => k + i);
     const batch = source.batch(idx);
-    const out = tf.tidy(() => model.forward(batchInputs(model.io, batch)).dataSync() as Float32Array);
+    const out = tf.tidy(() => batchForecast(model, batch, batchInputs(model.io, batch)).dataSync() as Float32Array);
     for (let b = 0; b < batch.size; b++) {
       const n = i + b;
       const c = batch.center[b]!;
@@ -212,7 +239,8 @@ export async function trainModel(
 
   const order = new SeededRandom(deriveSeed(cfg.seed, 'batches'));
   const dropoutRng = new SeededRandom(deriveSeed(cfg.seed, 'dropout'));
-  const optimizer = tf.train.adam(cfg.learningRate);
+  // tf.train.adam's own arguments (β 0.9/0.999, the backend's ε).
+  const optimizer = new ScheduledAdam(cfg.learningRate, 0.9, 0.999);
   const variables = model.trainableVariables();
   const curve: EpochRecord[] = [];
   let best = Number.POSITIVE_INFINITY;
@@ -226,6 +254,7 @@ export async function trainModel(
   try {
     for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
       const t0 = performance.now();
+      optimizer.setLearningRate(learningRateAt(cfg, epoch));
       let indices: Int32Array;
       if (cfg.batchesPerEpoch > 0) {
         indices = new Int32Array(cfg.batchesPerEpoch * cfg.batchSize);
@@ -242,7 +271,7 @@ export async function trainModel(
           const inputs = batchInputs(model.io, batch);
           const target = tf.tensor2d(batch.target, [batch.size, model.io.horizon]);
           const weight = tf.tensor1d(batch.weight);
-          const { value, grads } = tf.variableGrads(() => forecastLoss(model.io, model.forward(inputs, { training: true, rng: dropoutRng }), target, cfg.loss, weight), variables);
+          const { value, grads } = tf.variableGrads(() => forecastLoss(model.io, batchForecast(model, batch, inputs, { training: true, rng: dropoutRng }), target, cfg.loss, weight), variables);
           const lossValue = value.dataSync()[0]!;
           const clipped = clipByGlobalNorm(grads, cfg.clipNorm);
           // Checked before the step: a non-finite loss or gradient must not reach the weights.

@@ -1,5 +1,5 @@
 import { tf } from '../src/tf';
-import { CALENDAR_FEATURES, InvalidDatasetError, WindowDataset, calendarFeatures, cyclicFeatures, forecastLoss, generatedSeries, mase } from '../src';
+import { CALENDAR_FEATURES, InvalidDatasetError, WindowDataset, calendarFeatures, cyclicFeatures, forecastLoss, generatedSeries, mase, seasonalScale } from '../src';
 
 describe('window scaling', () => {
   const target = Float64Array.from({ length: 20 }, (_, i) => 10 + i);
@@ -85,5 +85,41 @@ describe('MASE weights', () => {
     );
     expect(loss).toBeCloseTo(mase(y.slice(0, 7), [12, 9], forecast, 2), 5);
     expect(() => new WindowDataset([{ id: 's', target: y }], { lookback: 4, horizon: 2, covariates: 0, known: 0, statics: 0 }, { kind: 'none' }, { season: 0 })).toThrow(/season/);
+  });
+});
+
+describe('baselines added to the output', () => {
+  const io = (lookback: number, horizon: number) => ({ lookback, horizon, covariates: 0, known: 0, statics: 0 });
+  // A daily-like cycle of 4 on a rising level: seasonal naive differs from naive and from the truth.
+  const y = Float64Array.from({ length: 40 }, (_, t) => 50 + t + 10 * [0, 3, -2, 1][t % 4]!);
+
+  test('seasonalNaive: base[h] = the value one season before step h, scaled like the window', () => {
+    const ds = new WindowDataset([{ id: 's', target: y }], io(8, 6), { kind: 'meanAbs' }, { baseline: { kind: 'seasonalNaive', season: 4 } });
+    const b = ds.batch(ds.windows(0, 30, 36));
+    // origin 29: the last season is rows 26..29, repeated over 6 steps.
+    const k = b.scale[0]!;
+    expect(Array.from(b.base!)).toEqual([26, 27, 28, 29, 26, 27].map((t) => Math.fround(y[t]! / k)));
+    expect(ds.baseline).toEqual({ kind: 'seasonalNaive', season: 4 });
+  });
+
+  test('naive: the origin value on every step; shift scaling makes it 0', () => {
+    const ds = new WindowDataset([{ id: 's', target: y }], io(4, 3), { kind: 'shift', scale: 2 }, { baseline: { kind: 'naive' } });
+    const b = ds.batch(ds.windows(0, 30, 33));
+    expect(Array.from(b.base!)).toEqual([0, 0, 0]);
+    const none = new WindowDataset([{ id: 's', target: y }], io(4, 3), { kind: 'shift', scale: 2 });
+    expect(none.batch(none.windows(0, 30, 33)).base).toBeUndefined();
+  });
+
+  test('a baseline that needs more than the lookback, or an unknown kind, is refused', () => {
+    expect(() => new WindowDataset([{ id: 's', target: y }], io(3, 2), { kind: 'none' }, { baseline: { kind: 'seasonalNaive', season: 4 } })).toThrow(/baseline.season/);
+    expect(() => new WindowDataset([{ id: 's', target: y }], io(3, 2), { kind: 'none' }, { baseline: { kind: 'seasonalNaive', season: 0 } })).toThrow(/baseline.season/);
+    expect(() => new WindowDataset([{ id: 's', target: y }], io(3, 2), { kind: 'none' }, { baseline: { kind: 'drift' } as never })).toThrow(/baseline.kind/);
+  });
+
+  test('the MASE weight of every window equals scale / seasonalScale of its history', () => {
+    const ds = new WindowDataset([{ id: 's', target: y }], io(8, 4), { kind: 'meanAbs' }, { season: 4 });
+    const w = ds.windows(0, 0, 40);
+    const b = ds.batch(w);
+    w.origin.forEach((t0, i) => expect(b.weight[i]).toBeCloseTo(b.scale[i]! / seasonalScale(y.subarray(0, t0 + 1), 4), 4));
   });
 });

@@ -7,7 +7,11 @@ import {
   createModel,
   evaluateLoss,
   generatedSeries,
+  learningRateAt,
+  mase,
   nbeatsGenericConfig,
+  predict,
+  seasonalNaiveForecast,
   trainModel,
   validateTrainingConfig,
   walkForwardSplits,
@@ -118,3 +122,51 @@ test('bad training settings and mismatched windows are refused by name', async (
   await expect(trainModel(model, train, undefined, fast)).rejects.toThrow(InvalidDatasetError);
   model.dispose();
 });
+
+test('a dataset baseline is added to the output in the loss and the forecasts: a zero network forecasts seasonal naive exactly', async () => {
+  const { values } = generatedSeries({ length: 300, seed: 5, period: 12 });
+  const level = values.map((v) => v + 20);
+  const shape = { lookback: 24, horizon: 6, covariates: 0, known: 0, statics: 0 };
+  const ds = new WindowDataset([{ id: 'g', target: level }], shape, { kind: 'meanAbs' }, { season: 12, baseline: { kind: 'seasonalNaive', season: 12 } });
+  const model = createModel(nbeatsGenericConfig(24, 6, { blocks: 1, layers: 1, units: 4 }), 1);
+  model.setWeights(model.getWeights().map((w) => ({ ...w, data: new Float32Array(w.data.length) })));
+  const windows = ds.windows(0, 200, 300);
+  const f = predict(model, ds.source(windows));
+  windows.origin.forEach((t0, i) => {
+    const expected = seasonalNaiveForecast(level.subarray(0, t0 + 1), 6, 12);
+    for (let h = 0; h < 6; h++) expect(f.point[i * 6 + h]).toBeCloseTo(expected[h]!, 3);
+  });
+  // The mase loss is then the mean over windows of seasonal naive's MASE against each window's history.
+  const expectedLoss = Array.from(windows.origin, (t0) => mase(level.subarray(0, t0 + 1), level.subarray(t0 + 1, t0 + 7), seasonalNaiveForecast(level.subarray(0, t0 + 1), 6, 12), 12));
+  expect(evaluateLoss(model, ds.source(windows), 'mase')).toBeCloseTo(expectedLoss.reduce((a, b) => a + b, 0) / expectedLoss.length, 4);
+  // Training moves the network away from zero and lowers the loss below seasonal naive's on the training windows.
+  const train = ds.source(ds.windows(0, 0, 200));
+  const before = evaluateLoss(model, train, 'mase');
+  await trainModel(model, train, undefined, { epochs: 3, batchSize: 64, learningRate: 3e-3, loss: 'mase', seed: 2 });
+  expect(evaluateLoss(model, train, 'mase')).toBeLessThan(before);
+  model.dispose();
+}, 60_000);
+
+test('learningRateAt: the rate halves `learningRateHalvings` times at evenly spaced epochs', () => {
+  const at = (halvings: number, epochs: number) => Array.from({ length: epochs }, (_, e) => learningRateAt({ learningRate: 1e-3, learningRateHalvings: halvings, epochs }, e + 1) / 1e-3);
+  expect(at(3, 16)).toEqual([1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25, 0.125, 0.125, 0.125, 0.125]);
+  expect(at(2, 10)).toEqual([1, 1, 1, 1, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25]);
+  expect(at(0, 3)).toEqual([1, 1, 1]);
+  // More halvings than epochs: the epochs still fall into halvings + 1 equal parts (6 parts over 3 epochs: epoch e starts part 2(e − 1)).
+  expect(at(5, 3)).toEqual([1, 0.25, 0.0625]);
+  expect(() => validateTrainingConfig({ learningRateHalvings: -1 })).toThrow(/learningRateHalvings/);
+});
+
+test('the step decay is applied: the same run with and without it agrees until the first halving, then differs', async () => {
+  const { train, validation } = data();
+  const run = async (learningRateHalvings: number) => {
+    const model = createModel(configs[1]!, 3);
+    const result = await trainModel(model, train, validation, { epochs: 4, batchSize: 64, batchesPerEpoch: 3, learningRate: 3e-3, patience: 10, seed: 5, learningRateHalvings });
+    model.dispose();
+    return result.curve.map((r) => r.validationLoss);
+  };
+  const constant = await run(0);
+  const decayed = await run(1);
+  expect(decayed.slice(0, 2)).toEqual(constant.slice(0, 2));
+  expect(decayed[2]).not.toBe(constant[2]);
+}, 60_000);

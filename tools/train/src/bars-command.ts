@@ -51,7 +51,7 @@ export const BARS_HELP = `npm run train -- bars [options]   train on bars with w
   --out DIR                  model.json + weights.bin (last fold), report.html, report.json (default .tmp/train/bars, git-ignored)
   --name N --version V       also export the last fold's model to ONNX (libs/onnx, the feature spec and scaling in its metadata):
                              DIR/model.onnx, or with --model-dir D the inference registry's layout D/N/V.onnx (then RegisterModel)
-  --epochs, --batch-size, --batches-per-epoch, --learning-rate, --patience, --clip-norm, --loss, --seed
+  --epochs, --batch-size, --batches-per-epoch, --learning-rate, --learning-rate-halvings, --patience, --clip-norm, --loss, --seed
   --units, --blocks, --layers, --hidden, --heads, --dropout, --quantiles, --backend wasm|cpu, --quiet
 `;
 

@@ -30,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
     const s = res.result!.scores;
     process.stdout.write(
       `M4 Hourly (${res.result!.series} series): sMAPE ${s.model.smape.toFixed(3)}, MASE ${s.model.mase.toFixed(3)}, OWA ${s.model.owa.toFixed(3)}; ` +
-        `Naive2 ${s.naive2.smape.toFixed(3)}/${s.naive2.mase.toFixed(3)}, sNaive ${s.sNaive.smape.toFixed(3)}/${s.sNaive.mase.toFixed(3)}; report in ${res.outDir}\n`,
+        `Naive2 ${s.naive2.smape.toFixed(3)}/${s.naive2.mase.toFixed(3)}, sNaive ${s.sNaive.smape.toFixed(3)}/${s.sNaive.mase.toFixed(3)}; report in ${res.outDir}\n\n${res.summary}\n`,
     );
     return 0;
   }

@@ -1,5 +1,8 @@
-export { readM4Hourly, runM4, scoreM4, M4_HOURLY, M4_HOURLY_PUBLISHED } from './m4';
-export type { M4Data, M4Options, M4Result, M4Scores } from './m4';
+export { readM4Hourly, runM4, scoreM4, holdoutM4, medianForecast, m4Members, datasetBaseline, M4_HOURLY, M4_HOURLY_PUBLISHED, M4_BASELINES } from './m4';
+export type { M4Data, M4Options, M4Result, M4Scores, M4Member, M4MemberPlan, M4Baseline, M4Variant } from './m4';
+export { parseVariants, M4_OPTIONS } from './m4-command';
+export { m4ScoreRows, m4Distances, m4Summary, M4_REFERENCES } from './m4-report';
+export type { M4Row } from './m4-report';
 export { runBars, foldTimes } from './bars-run';
 export type { BarsRunOptions, FoldResult } from './bars-run';
 export { readBarsCsv, readBarsPg, barOfStored } from './bar-sources';

@@ -14,7 +14,7 @@ import {
   seasonalNaiveForecast,
   trainModel,
 } from '@meridian/models';
-import type { AnyForecastModel, SeriesInput, TrainingConfig, TrainingHooks, TrainingResult } from '@meridian/models';
+import type { AnyForecastModel, PointLoss, SeriesInput, TrainingConfig, TrainingHooks, TrainingResult, WindowBaseline, Windows } from '@meridian/models';
 import { DataMissingError, TrainCliError } from './errors';
 import { modelConfigFor } from './model-choice';
 import type { ModelChoice, ModelSizes } from './model-choice';
@@ -79,17 +79,36 @@ export async function readM4Hourly(dir: string): Promise<M4Data> {
   return { ids, train: ids.map((id) => train.get(id)!), test: ids.map((id) => test.get(id)!) };
 }
 
+/** What the network's output is added to: nothing, the last value (the official N-BEATS), or the last day repeated (seasonal naive, m = 24). */
+export type M4Baseline = 'none' | 'naive' | 'seasonal';
+export const M4_BASELINES: readonly M4Baseline[] = ['none', 'naive', 'seasonal'];
+
+/** A loss and the baseline the network's output is added to. */
+export interface M4Variant {
+  readonly loss: PointLoss;
+  readonly baseline: M4Baseline;
+}
+
 export interface M4Options {
   readonly model: ModelChoice;
-  /** Models trained with seeds seed, seed + 1, …; the forecast is their median per point (the N-BEATS paper's ensembling). */
+  /** Lookbacks in horizons (L = k · 48); one set of members per value. */
+  readonly lookbackHorizons: readonly number[];
+  /** Training variants, each a loss and the baseline its output is added to; one set of members per variant. */
+  readonly variants: readonly M4Variant[];
+  /** Seeds per (lookback, variant): members = lookbacks × variants × ensemble, forecast = their median per point (the N-BEATS paper's ensembling). */
   readonly ensemble: number;
-  /** Lookback in horizons (L = lookbackHorizons · 48). */
-  readonly lookbackHorizons: number;
-  /** Training windows end in the last historyHorizons · 48 points of each series (the paper's L_H). */
+  /** Training windows' targets lie in the last historyHorizons · 48 points of each series' training part (the paper's L_H). */
   readonly historyHorizons: number;
+  /**
+   * `last`: each series' last 48 training points are its validation window (early stopping) and
+   * no training target reaches them; `none`: training windows run to the end of each series and
+   * every member trains for `epochs` (the paper's fixed number of steps).
+   */
+  readonly validation: 'last' | 'none';
   /** Use the first n series only (CI). */
   readonly series?: number;
   readonly sizes: ModelSizes;
+  /** `loss` comes from each variant; `seed` is the first member's seed (member k: seed + k). */
   readonly training: Partial<TrainingConfig>;
 }
 
@@ -100,22 +119,63 @@ export interface M4Scores {
   readonly owa: number;
 }
 
+/** One member's settings. */
+export interface M4MemberPlan {
+  readonly lookbackHorizons: number;
+  readonly baseline: M4Baseline;
+  readonly loss: PointLoss;
+  readonly seed: number;
+}
+
+export interface M4Member extends M4MemberPlan {
+  readonly seed: number;
+  readonly parameters: number;
+  readonly training: TrainingResult;
+  /** This member alone, scored as the ensemble is. */
+  readonly scores: M4Scores;
+  /** This member's forecasts [series][48]. */
+  readonly forecasts: Float64Array[];
+}
+
 export interface M4Result {
   readonly series: number;
   readonly horizon: number;
-  readonly members: { seed: number; parameters: number; training: TrainingResult }[];
+  readonly members: M4Member[];
   readonly scores: { model: M4Scores; naive: M4Scores; sNaive: M4Scores; naive2: M4Scores };
   /** Forecasts of the model [series][48]. */
   readonly forecasts: Float64Array[];
   readonly seconds: number;
   readonly models: AnyForecastModel[];
-  readonly seriesInputs: SeriesInput[];
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+/** The pointwise median of member forecasts (each [series][H]). */
+export function medianForecast(members: readonly (readonly Float64Array[])[]): Float64Array[] {
+  if (members.length === 0) throw new TrainCliError('--ensemble', 'no members to combine');
+  const count = members[0]!.length;
+  const values = new Float64Array(members.length);
+  return Array.from({ length: count }, (_, i) => {
+    const H = members[0]![i]!.length;
+    const f = new Float64Array(H);
+    for (let h = 0; h < H; h++) {
+      members.forEach((m, k) => (values[k] = m[i]![h]!));
+      values.sort();
+      const mid = values.length >> 1;
+      f[h] = values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+    }
+    return f;
+  });
+}
+
+/**
+ * The M4 set with each series' last `horizon` training points moved to the test side: a
+ * pseudo-test for choosing settings without reading the real test values.
+ */
+export function holdoutM4(data: M4Data, horizon: number = M4_HOURLY.horizon): M4Data {
+  return {
+    ids: data.ids,
+    train: data.train.map((x) => x.slice(0, x.length - horizon)),
+    test: data.train.map((x) => x.slice(x.length - horizon)),
+  };
 }
 
 /** The M4 definition of OWA for a set of forecasts, beside Naive, sNaive and Naive2 on the same series. */
@@ -133,16 +193,34 @@ export function scoreM4(data: M4Data, forecasts: readonly Float64Array[]): M4Res
   };
 }
 
+/** Members in training order: for each seed replicate, every lookback, every variant; member k has seed baseSeed + k. */
+export function m4Members(o: Pick<M4Options, 'lookbackHorizons' | 'variants' | 'ensemble'>, baseSeed: number): M4MemberPlan[] {
+  const out: M4MemberPlan[] = [];
+  for (let r = 0; r < o.ensemble; r++) for (const lookbackHorizons of o.lookbackHorizons) for (const v of o.variants) out.push({ lookbackHorizons, baseline: v.baseline, loss: v.loss, seed: baseSeed + out.length });
+  return out;
+}
+
+/** The dataset's baseline for a CLI choice. */
+export function datasetBaseline(b: M4Baseline): WindowBaseline {
+  if (b === 'seasonal') return { kind: 'seasonalNaive', season: M4_HOURLY.seasonality };
+  return { kind: b };
+}
+
 /**
  * Trains the ensemble on the M4 Hourly training series and forecasts the 48 test points of each.
- * Early stopping reads the last 48 training points of every series (one validation window per
- * series); the test values are read only to score.
+ * With validation `last`, early stopping reads the last 48 training points of every series (one
+ * validation window per series); the test values are read only to score.
  */
-export async function runM4(data: M4Data, o: M4Options, hooks: (member: number) => TrainingHooks = () => ({})): Promise<M4Result> {
+export async function runM4(
+  data: M4Data,
+  o: M4Options,
+  hooks: (member: number, total: number) => TrainingHooks = () => ({}),
+  // Called as each member finishes, so a long run leaves its finished members behind (files written here survive a later failure or stop).
+  onMember: (k: number, member: M4Member, model: AnyForecastModel) => Promise<void> = async () => {},
+): Promise<M4Result> {
   const started = performance.now();
   const { horizon: H } = M4_HOURLY;
   const count = Math.min(o.series ?? data.ids.length, data.ids.length);
-  const L = o.lookbackHorizons * H;
   const withKnown = o.model === 'tft';
   const series: SeriesInput[] = data.train.slice(0, count).map((values, i) => ({
     id: data.ids[i]!,
@@ -150,40 +228,52 @@ export async function runM4(data: M4Data, o: M4Options, hooks: (member: number) 
     // Position-based daily and weekly cycles (M4 gives no timestamps), extended over the horizon.
     ...(withKnown ? { known: cyclicFeatures(values.length + H, [24, 168]) } : {}),
   }));
-  for (const s of series) if (s.target.length < L + 2 * H) throw new TrainCliError('--lookback', `${L} leaves series ${s.id} (${s.target.length} points) no training window`);
-  // season 24: each window's weight for the `mase` loss (ignored by the others).
-  const ds = new WindowDataset(series, { lookback: L, horizon: H, covariates: 0, known: withKnown ? 4 : 0, statics: 0 }, { kind: 'meanAbs' }, { season: M4_HOURLY.seasonality });
-  const train = concatWindows(series.map((s, i) => ds.windows(i, Math.max(0, s.target.length - H - o.historyHorizons * H), s.target.length - H)));
-  const validation = concatWindows(series.map((s, i) => ds.windows(i, s.target.length - H, s.target.length)));
-  const last = concatWindows(series.map((_, i) => ds.lastWindow(i)));
-  const shape = { ...ds.io };
-  const config = modelConfigFor(o.model, shape, o.sizes);
+  const scored: M4Data = { ids: data.ids.slice(0, count), train: data.train.slice(0, count), test: data.test.slice(0, count) };
+  const held = o.validation === 'last' ? H : 0;
 
-  const members: M4Result['members'] = [];
+  const datasets = new Map<string, { ds: WindowDataset; train: Windows; validation: Windows | undefined; last: Windows }>();
+  const prepared = (k: number, baseline: M4Baseline) => {
+    let p = datasets.get(`${k}/${baseline}`);
+    if (p) return p;
+    const L = k * H;
+    for (const s of series) if (s.target.length < L + H + held) throw new TrainCliError('--lookback-horizons', `${k} (${L} points) leaves series ${s.id} (${s.target.length} points) no training window`);
+    // season 24: each window's weight for the `mase` loss (ignored by the others).
+    const ds = new WindowDataset(series, { lookback: L, horizon: H, covariates: 0, known: withKnown ? 4 : 0, statics: 0 }, { kind: 'meanAbs' }, { season: M4_HOURLY.seasonality, baseline: datasetBaseline(baseline) });
+    const end = (s: SeriesInput) => s.target.length - held;
+    p = {
+      ds,
+      train: concatWindows(series.map((s, i) => ds.windows(i, Math.max(0, end(s) - o.historyHorizons * H), end(s)))),
+      validation: held > 0 ? concatWindows(series.map((s, i) => ds.windows(i, s.target.length - H, s.target.length))) : undefined,
+      last: concatWindows(series.map((_, i) => ds.lastWindow(i))),
+    };
+    datasets.set(`${k}/${baseline}`, p);
+    return p;
+  };
+
+  const plan = m4Members(o, o.training.seed ?? 1);
+  const members: M4Member[] = [];
   const models: AnyForecastModel[] = [];
-  const memberForecasts: Float64Array[] = [];
-  const baseSeed = o.training.seed ?? 1;
-  for (let k = 0; k < o.ensemble; k++) {
-    const seed = baseSeed + k;
-    const model = createModel(config, seed);
-    const training = await trainModel(model, ds.source(train), ds.source(validation), { ...o.training, seed }, hooks(k));
-    memberForecasts.push(predict(model, ds.source(last)).point);
-    members.push({ seed, parameters: model.parameterCount(), training });
+  const memberForecasts: Float64Array[][] = [];
+  for (const [k, m] of plan.entries()) {
+    const { ds, train, validation, last } = prepared(m.lookbackHorizons, m.baseline);
+    const model = createModel(modelConfigFor(o.model, { ...ds.io }, o.sizes), m.seed);
+    const training = await trainModel(model, ds.source(train), validation && ds.source(validation), { ...o.training, loss: m.loss, seed: m.seed }, hooks(k, plan.length));
+    const point = predict(model, ds.source(last)).point;
+    const forecasts = Array.from({ length: count }, (_, i) => point.slice(i * H, (i + 1) * H));
+    memberForecasts.push(forecasts);
+    const member: M4Member = { ...m, parameters: model.parameterCount(), training, scores: scoreM4(scored, forecasts).model, forecasts };
+    members.push(member);
     models.push(model);
+    await onMember(k, member, model);
   }
-  const forecasts = Array.from({ length: count }, (_, i) => {
-    const f = new Float64Array(H);
-    for (let h = 0; h < H; h++) f[h] = median(memberForecasts.map((m) => m[i * H + h]!));
-    return f;
-  });
+  const forecasts = medianForecast(memberForecasts);
   return {
     series: count,
     horizon: H,
     members,
-    scores: scoreM4({ ids: data.ids.slice(0, count), train: data.train.slice(0, count), test: data.test.slice(0, count) }, forecasts),
+    scores: scoreM4(scored, forecasts),
     forecasts,
     seconds: (performance.now() - started) / 1000,
     models,
-    seriesInputs: series,
   };
 }
