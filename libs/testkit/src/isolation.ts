@@ -39,10 +39,19 @@ export async function createSchema(databaseUrl: string, name: string): Promise<{
 export async function deleteNamespaceStreams(natsUrl: string, namespace: string): Promise<void> {
   const nc = await connect({ servers: natsUrl });
   try {
-    const jsm = await jetstreamManager(nc);
+    // Deleting a stream with a thousand consumers (a per-symbol bench) outlasts the default 5 s
+    // API timeout on a loaded machine; one that fails must not leave the others behind.
+    const jsm = await jetstreamManager(nc, { timeout: 60_000 });
+    const failed: { stream: string; err: unknown }[] = [];
     for await (const name of jsm.streams.names()) {
-      if (name.startsWith(`${namespace}_`)) await jsm.streams.delete(name);
+      if (!name.startsWith(`${namespace}_`)) continue;
+      try {
+        await jsm.streams.delete(name);
+      } catch (err) {
+        failed.push({ stream: name, err });
+      }
     }
+    if (failed.length > 0) throw new AggregateError(failed.map((f) => f.err), `streams of namespace ${namespace} not deleted: ${failed.map((f) => f.stream).join(', ')}`);
   } finally {
     await nc.close();
   }
