@@ -1,5 +1,5 @@
 import { parseSymbol } from '@meridian/domain';
-import { stopSpecFromJson } from '@meridian/risk-rules';
+import { InvalidRiskInputError, stopSpecFromJson } from '@meridian/risk-rules';
 import type { StopSpec } from '@meridian/risk-rules';
 import { field } from '@meridian/runtime';
 import type { Field } from '@meridian/runtime';
@@ -57,7 +57,13 @@ function stopsField(doc: string): Field<ReadonlyMap<string, StopSpec>> {
         } catch (err) {
           throw new Error(`${JSON.stringify(symbol)}: ${(err as Error).message}`);
         }
-        out.set(symbol, stopSpecFromJson(symbol, spec));
+        try {
+          out.set(symbol, stopSpecFromJson(symbol, spec));
+        } catch (err) {
+          // A field parser refuses with a sentence; loadConfig names the key.
+          if (err instanceof InvalidRiskInputError) throw new Error(err.message);
+          throw err;
+        }
       }
       return out;
     },
