@@ -1,13 +1,12 @@
 import { Decimal } from '@meridian/domain';
 import { COST_METHODS } from '@meridian/portfolio';
 import type { CostMethod } from '@meridian/portfolio';
-import { CircuitBreaker, InvalidLimitsError, InvalidRiskInputError, PositionStops, validateLimits } from '@meridian/risk-rules';
+import { CircuitBreaker, InvalidLimitsError, InvalidRiskInputError, PositionStops, stopSpecToJson, validateLimits } from '@meridian/risk-rules';
 import type { CircuitBreakerConfig, LimitsBook, StopSpec } from '@meridian/risk-rules';
 import { QUEUE_MODELS, fixedLatency, lognormalLatency, uniformLatency } from '@meridian/venue-sim';
 import type { AccountMode, FeeSchedule, LatencyModel, QueueModel, SimInstrument, SlippageModel } from '@meridian/venue-sim';
 import { BacktestConfigError } from './errors';
 import type { PostTradeConfig } from './post-trade';
-import { stopSpecToJson } from './post-trade';
 
 /**
  * A latency as data (so a configuration stays JSON), turned into venue-sim's models: every draw

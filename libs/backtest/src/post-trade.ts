@@ -1,5 +1,4 @@
-import type { Decimal } from '@meridian/domain';
-import type { Side } from '@meridian/domain';
+import type { Decimal, Side } from '@meridian/domain';
 import { CircuitBreaker, PositionStops, stopOrderId, stopPriceOf } from '@meridian/risk-rules';
 import type { BreakerEvent, BreakerView, CircuitBreakerConfig, StopSpec } from '@meridian/risk-rules';
 
@@ -167,10 +166,4 @@ export class BacktestPostTrade {
       }
     }
   }
-}
-
-/** The JSON form of a stop spec, as `risk.stops` and RISK_STOPS write it. */
-export function stopSpecToJson(spec: StopSpec): Record<string, string> {
-  if (spec.kind === 'static') return { price: spec.price.toString() };
-  return 'distance' in spec ? { distance: spec.distance.toString() } : { distanceBps: spec.distanceBps.toString() };
 }

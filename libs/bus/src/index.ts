@@ -18,7 +18,7 @@ export type {
   PublishOptions,
   PublishResult,
 } from './bus';
-export { Subjects, GLOBAL_SCOPE } from './subjects';
+export { MODEL_NAME, Subjects, GLOBAL_SCOPE } from './subjects';
 export type { ExecutionSubjectKind, MarketDataKind, RiskEventKind } from './subjects';
 export { Topology } from './topology';
 export type { ConsumerOwner, DurableDeclaration, Shard, StreamDeclaration, StreamKey, TopologyOptions } from './topology';

@@ -4,14 +4,12 @@
  *
  * Why: a service binds all its consumers at start-up, so with one lifetime their pull requests
  * expire and their idle heartbeats arrive together, forever: with a thousand per-symbol consumers
- * a burst of a thousand messages every heartbeat, for the client and for the server (measured: up
- * to 136 messages in one 10 ms slice, the event loop held up to 84 ms). Periods that differ per
- * consumer drift apart within a cycle or two (measured: at most 15 per 10 ms slice, 30 ms at
- * most). The total stays the same: risk's CheckOrder tail under the same traffic measured alike
- * either way (p99 1.5–2.4 ms both, noise of this machine); what removes it is less traffic
- * (NATS_PULL_EXPIRES_MS). Jittering only downwards keeps `pullExpiresMs` the bound on how long a
- * node loss can stall a consumer. Derived from the name, not random, so a consumer keeps its
- * period across restarts and a run can be reproduced.
+ * a burst of a thousand messages every heartbeat, for the client and for the server. Periods that
+ * differ per consumer drift apart within a cycle or two. The total stays the same: risk's
+ * CheckOrder tail (`npm run bench -w services/risk`) measured alike with and without the spread;
+ * what removes that cost is less traffic (NATS_PULL_EXPIRES_MS). Jittering only downwards keeps
+ * `pullExpiresMs` the bound on how long a node loss can stall a consumer. Derived from the name,
+ * not random, so a consumer keeps its period across restarts and a run can be reproduced.
  */
 export function pullExpiresFor(consumerName: string, pullExpiresMs: number): number {
   return Math.round(pullExpiresMs * (0.75 + 0.25 * unitHash(consumerName)));

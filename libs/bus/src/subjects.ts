@@ -6,6 +6,12 @@ import { InvalidSubjectTokenError } from './errors';
  */
 const TOKEN = /^[A-Za-z0-9_-]{1,256}$/;
 
+/**
+ * A model's name: the `<model>` token of `sig.<model>.<symbol>`, and the directory of its versions
+ * in the inference registry, hence shorter than a subject token may be.
+ */
+export const MODEL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
 function token(value: string, role: string): string {
   if (!TOKEN.test(value)) throw new InvalidSubjectTokenError(value, role);
   return value;

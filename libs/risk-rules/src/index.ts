@@ -26,7 +26,7 @@ export { DrawdownTracker } from './drawdown';
 export type { DrawdownState, DrawdownCheckpoint } from './drawdown';
 export { PositionStops, stopOrderId, stopPriceOf } from './position-stops';
 export type { StopSpec, StopTrigger } from './position-stops';
-export { stopSpecFromJson } from './stop-spec-json';
+export { stopSpecFromJson, stopSpecToJson } from './stop-spec-json';
 export { CircuitBreaker } from './circuit-breaker';
 export type { BreakerCause, BreakerEvent, BreakerSnapshot, CircuitBreakerConfig } from './circuit-breaker';
 export { InvalidRiskInputError } from './risk-input-error';

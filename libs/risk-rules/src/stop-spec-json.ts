@@ -24,3 +24,9 @@ export function stopSpecFromJson(where: string, raw: unknown): StopSpec {
   if (key === 'price') return { kind: 'static', price: d };
   return key === 'distance' ? { kind: 'trailing', distance: d } : { kind: 'trailing', distanceBps: d };
 }
+
+/** The configuration JSON of a stop spec: `stopSpecFromJson`'s inverse. */
+export function stopSpecToJson(spec: StopSpec): Record<string, string> {
+  if (spec.kind === 'static') return { price: spec.price.toString() };
+  return 'distance' in spec ? { distance: spec.distance.toString() } : { distanceBps: spec.distanceBps.toString() };
+}

@@ -1,11 +1,15 @@
 import { Decimal } from '@meridian/domain';
-import { InvalidRiskInputError, stopSpecFromJson } from '../src';
+import { InvalidRiskInputError, stopSpecFromJson, stopSpecToJson } from '../src';
 
 describe('stopSpecFromJson', () => {
   it('reads a static and both trailing forms, from strings or numbers', () => {
     expect(stopSpecFromJson('BTC-USDT', { price: '25000.5' })).toEqual({ kind: 'static', price: Decimal.parse('25000.5') });
     expect(stopSpecFromJson('BTC-USDT', { distance: 150 })).toEqual({ kind: 'trailing', distance: Decimal.parse('150') });
     expect(stopSpecFromJson('BTC-USDT', { distanceBps: '200' })).toEqual({ kind: 'trailing', distanceBps: Decimal.parse('200') });
+  });
+
+  it('is undone by stopSpecToJson', () => {
+    for (const raw of [{ price: '25000.5' }, { distance: '150' }, { distanceBps: '200' }]) expect(stopSpecToJson(stopSpecFromJson('X', raw))).toEqual(raw);
   });
 
   it.each([

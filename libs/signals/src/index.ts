@@ -27,3 +27,4 @@ export { VolumeBarAggregator } from './volume-bar-aggregator';
 export { DEFAULT_BAR_GRACE_NS, DEFAULT_BAR_LATE_RETENTION_NS, DEFAULT_MAX_EMPTY_BARS_PER_JUMP } from './bar-types';
 export type { BarAggregator, BarAggregatorOptions, BarAggregatorStats, BarTrade, ExactBar } from './bar-types';
 export { InvalidBarIntervalError, InvalidBarConfigError } from './bar-errors';
+export { CALENDAR_FEATURES, calendarFeatures } from './calendar';

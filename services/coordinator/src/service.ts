@@ -16,7 +16,7 @@ import {
 import type { CoordinatorServiceServer, StrategyState } from '@meridian/proto';
 import { InvalidSignalError, SignalStrategy } from '@meridian/strategy';
 import type { SignalState } from '@meridian/strategy';
-import { PoisonMessageError, ReplayGate } from '@meridian/bus';
+import { MODEL_NAME, PoisonMessageError, ReplayGate } from '@meridian/bus';
 import { field } from '@meridian/runtime';
 import type { BaseSchema, ConfigOf, Field, ServiceContext, ServiceDefinition } from '@meridian/runtime';
 
@@ -26,7 +26,7 @@ function modelNameField(doc: string, def: string): Field<string> {
     doc,
     default: def,
     parse: (raw) => {
-      if (!/^[A-Za-z0-9_-]{1,64}$/.test(raw)) throw new Error(`expected a model name (1-64 of A-Z a-z 0-9 _ -), got ${JSON.stringify(raw)}`);
+      if (!MODEL_NAME.test(raw)) throw new Error(`expected a model name (1-64 of A-Z a-z 0-9 _ -), got ${JSON.stringify(raw)}`);
       return raw;
     },
   };

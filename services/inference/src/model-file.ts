@@ -5,10 +5,10 @@ import { ModelShapeError, describeForecaster } from '@meridian/forecasting';
 import type { ForecastDescriptor, TensorSpec } from '@meridian/forecasting';
 import { INPUT_FUTURE, INPUT_PAST, OUTPUT_FORECAST, loadOnnxModelFromBytes } from '@meridian/onnx';
 import type { OnnxModel } from '@meridian/onnx';
+import { MODEL_NAME } from '@meridian/bus';
 import { MOMENTUM_MODEL } from '@meridian/signals';
 import { InvalidModelIdError, ModelDryRunError, ModelFileError, ModelShaMismatchError } from './errors';
 
-const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 /** Names whose subjects are someone else's: the momentum model's, and the coordinator's fused signal. */
 const RESERVED = new Set([MOMENTUM_MODEL, 'fused']);
@@ -36,7 +36,7 @@ export interface LoadedModelFile {
 }
 
 export function checkModelId(name: string, version: string): void {
-  if (!NAME.test(name)) throw new InvalidModelIdError('name', name, 'must be 1-64 of A-Z a-z 0-9 _ - (it is a token of sig.<name>.<symbol>)');
+  if (!MODEL_NAME.test(name)) throw new InvalidModelIdError('name', name, 'must be 1-64 of A-Z a-z 0-9 _ - (it is a token of sig.<name>.<symbol>)');
   if (RESERVED.has(name)) throw new InvalidModelIdError('name', name, `is reserved (${[...RESERVED].join(', ')})`);
   if (!VERSION.test(version)) throw new InvalidModelIdError('version', version, 'must be 1-128 of A-Z a-z 0-9 _ . - starting with a letter or digit');
 }
