@@ -9,5 +9,6 @@ export { Portfolio } from './portfolio';
 export type { PortfolioOptions } from './portfolio';
 export { InvalidFillError, InvalidPositionSnapshotError, InvalidPortfolioSymbolError } from './errors';
 export { WorkingOrders } from './working-orders';
+export { SettledIds } from './settled-ids';
 export { valuePortfolio, StrategyBook } from './valuation';
 export type { PnlFigures } from './valuation';

@@ -1,5 +1,6 @@
 import { Decimal } from '@meridian/domain';
 import type { Side } from '@meridian/domain';
+import { SettledIds } from './settled-ids';
 
 interface Entry {
   side?: Side;
@@ -23,6 +24,7 @@ interface Entry {
  */
 export class WorkingOrders {
   private readonly entries = new Map<string, Entry>();
+  private readonly settled = new SettledIds();
   private buy = Decimal.ZERO;
   private sell = Decimal.ZERO;
   private count = 0;
@@ -42,14 +44,14 @@ export class WorkingOrders {
     this.uncount(e);
     e.side = side;
     e.quantity = quantity;
-    this.recount(e);
+    this.recount(id, e);
   }
 
   fill(id: string, quantity: Decimal): void {
     const e = this.entry(id);
     this.uncount(e);
     e.filled = e.filled.add(quantity);
-    this.recount(e);
+    this.recount(id, e);
   }
 
   /** Rejected, cancelled or expired: whatever did not fill never will. */
@@ -57,7 +59,29 @@ export class WorkingOrders {
     const e = this.entry(id);
     this.uncount(e);
     e.closed = true;
-    this.recount(e);
+    this.recount(id, e);
+  }
+
+  /**
+   * Forgets the orders that settled (closed, filled in full, or known only by a fill or an end)
+   * before the previous call and have stayed so; returns how many. Call it on a timer of the
+   * retention: an order is forgotten between one and two intervals after it settles. Totals do
+   * not change (a settled order counts nothing). An event for a forgotten order starts it anew:
+   * a late `open` of it would count as working again, so the retention must outlast any event
+   * still on its way (replays finish before the first call).
+   */
+  forgetSettled(): number {
+    let forgotten = 0;
+    for (const id of this.settled.sweep()) {
+      const e = this.entries.get(id);
+      if (e !== undefined && !e.counted.isPositive() && this.entries.delete(id)) forgotten++;
+    }
+    return forgotten;
+  }
+
+  /** Orders known, open or settled and not yet forgotten. */
+  get tracked(): number {
+    return this.entries.size;
   }
 
   /** True once an order is known by any event. */
@@ -86,10 +110,13 @@ export class WorkingOrders {
   }
 
   /** Puts the entry's share (after it changed) into the totals. */
-  private recount(e: Entry): void {
+  private recount(id: string, e: Entry): void {
     const r = this.remainingOf(e);
     e.counted = r;
-    if (!r.isPositive()) return;
+    if (!r.isPositive()) {
+      this.settled.mark(id);
+      return;
+    }
     if (e.side === 'BUY') this.buy = this.buy.add(r);
     else this.sell = this.sell.add(r);
     this.count += 1;

@@ -1,5 +1,6 @@
 import { Decimal } from '@meridian/domain';
 import type { Side } from '@meridian/domain';
+import { SettledIds } from '@meridian/portfolio';
 import { DEFAULT_ORDER_RATE_WINDOW_MS, checkOrder } from './check';
 import type { AccountState, BreakerView, CheckContext, ExposureState, KillSwitchState, MarketState, OrderToCheck, PnlState, RiskDecision, StrategyState } from './check';
 import type { LimitsBook } from './limits';
@@ -75,6 +76,7 @@ export class RiskState {
   private readonly symbols = new Map<string, SymbolBook>();
   private readonly strategies = new Map<string, StrategyBook>();
   private readonly orders = new Map<string, OrderEntry>();
+  private readonly settled = new SettledIds();
   private readonly accountRate: OrderRateWindow;
   private horizonMs: number;
   private book: LimitsBook;
@@ -133,7 +135,7 @@ export class RiskState {
     e.quantity = order.quantity;
     const s = this.symbol(e.symbol);
     if (s.mark === undefined && order.price !== undefined && order.price.isPositive()) s.mark = order.price;
-    this.recount(e, s);
+    this.recount(id, e, s);
     if (approvedAtMs !== undefined) {
       s.rate.record(approvedAtMs);
       this.strategy(strategy).rate.record(approvedAtMs);
@@ -153,8 +155,11 @@ export class RiskState {
     const s = this.symbol(symbol);
     s.position = side === 'BUY' ? s.position.add(quantity) : s.position.sub(quantity);
     if (!s.markFromMarket && price.isPositive()) s.mark = price;
-    if (e.symbol === symbol) this.recount(e, s);
-    else this.revalue(s);
+    if (e.symbol === symbol) this.recount(id, e, s);
+    else {
+      this.revalue(s);
+      if (!e.counted.isPositive()) this.settled.mark(id);
+    }
   }
 
   /** Rejected, cancelled or expired: whatever did not fill never will. Repeats are harmless. */
@@ -167,7 +172,7 @@ export class RiskState {
     }
     if (e.closed) return;
     e.closed = true;
-    this.recount(e, this.symbol(e.symbol));
+    this.recount(id, e, this.symbol(e.symbol));
   }
 
   /**
@@ -180,7 +185,7 @@ export class RiskState {
     const s = this.symbol(e.symbol);
     if (e.filled.isZero()) {
       e.closed = true;
-      this.recount(e, s);
+      this.recount(id, e, s);
       this.orders.delete(id);
     }
     if (approvedAtMs !== undefined) {
@@ -247,6 +252,29 @@ export class RiskState {
     return this.symbols.get(symbol)?.mark;
   }
 
+  /**
+   * Forgets the orders that settled (closed, filled in full, or known only by a fill or an end)
+   * before the previous call and have stayed so; returns how many. Call it on a timer of the
+   * retention, once the state is rebuilt: an order is forgotten between one and two intervals
+   * after it settles, and nothing a check reads changes (a settled order counts nothing; the rate
+   * windows keep their own times). An event for a forgotten order starts it anew, so the retention
+   * must outlast any event still on its way: a late approval of a forgotten order would count as
+   * working again.
+   */
+  forgetSettled(): number {
+    let forgotten = 0;
+    for (const id of this.settled.sweep()) {
+      const e = this.orders.get(id);
+      if (e !== undefined && !e.counted.isPositive() && this.orders.delete(id)) forgotten++;
+    }
+    return forgotten;
+  }
+
+  /** Orders known, working or settled and not yet forgotten. */
+  get trackedOrders(): number {
+    return this.orders.size;
+  }
+
   /** Whether order `id` still has quantity working. */
   isOpen(id: string): boolean {
     const e = this.orders.get(id);
@@ -290,7 +318,7 @@ export class RiskState {
   }
 
   /** Re-derives what order `e` has working and applies the change to its symbol and counters. */
-  private recount(e: OrderEntry, s: SymbolBook): void {
+  private recount(id: string, e: OrderEntry, s: SymbolBook): void {
     let remaining = Decimal.ZERO;
     if (!e.closed && e.quantity !== undefined) {
       const r = e.quantity.sub(e.filled);
@@ -309,6 +337,7 @@ export class RiskState {
         this.openOrderCount += change;
       }
     }
+    if (!remaining.isPositive()) this.settled.mark(id);
     this.revalue(s);
   }
 

@@ -107,7 +107,13 @@ const limits: LimitsBook = {
 };
 const noKill: KillSwitchState = { global: false, symbols: new Set(['F']), strategies: new Set(['s2-halted']) };
 
-function run(seed: number, steps: number): { checks: number; approvals: number; reasons: Set<string> } {
+/**
+ * `sweepEvery`: call `forgetSettled` every that many steps, as the service does on its retention
+ * timer. The model retires an order at a sweep when it was settled at the previous sweep, still is,
+ * and no event reached it in between (what the state forgets); no later event touches a retired
+ * order (the retention outlasts every event on its way).
+ */
+function run(seed: number, steps: number, sweepEvery = 0): { checks: number; approvals: number; reasons: Set<string>; forgotten: number } {
   const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const qty = () => Decimal.fromUnits(BigInt(1 + Math.floor(rnd() * 3000)), 3); // 0.001 .. 3
@@ -120,7 +126,11 @@ function run(seed: number, steps: number): { checks: number; approvals: number; 
   const model = new BruteForce();
   let nextId = 0;
   let now = 0;
-  const stats = { checks: 0, approvals: 0, reasons: new Set<string>() };
+  const stats = { checks: 0, approvals: 0, reasons: new Set<string>(), forgotten: 0 };
+  const retired = new Set<string>();
+  let settledAtLastSweep = new Set<string>();
+  // Orders an event reached since the last sweep: an event on a settled order restarts its interval.
+  const touched = new Set<string>();
 
   const specOf = (): ModelOrder => {
     const symbol = pick(SYMBOLS);
@@ -130,6 +140,7 @@ function run(seed: number, steps: number): { checks: number; approvals: number; 
     const fresh = state.open(id, { symbol: o.symbol, strategy: o.strategy, side: o.side, quantity: o.quantity, price: o.price }, atMs);
     expect(fresh).toBe(!o.opened);
     if (!o.opened) {
+      touched.add(id);
       o.opened = true;
       if (!model.marks.has(o.symbol)) model.marks.set(o.symbol, { mark: o.price, fromMarket: false });
       if (atMs !== undefined) model.approvals.push({ symbol: o.symbol, strategy: o.strategy, atMs });
@@ -137,6 +148,7 @@ function run(seed: number, steps: number): { checks: number; approvals: number; 
   };
   const fill = (id: string, o: ModelOrder, q: Decimal, p: Decimal) => {
     state.fill(id, o.symbol, o.side, q, p);
+    touched.add(id);
     o.filled = o.filled.add(q);
     const pos = model.positions.get(o.symbol) ?? Decimal.ZERO;
     model.positions.set(o.symbol, o.side === 'BUY' ? pos.add(q) : pos.sub(q));
@@ -170,7 +182,24 @@ function run(seed: number, steps: number): { checks: number; approvals: number; 
 
   for (let step = 0; step < steps; step++) {
     now += Math.floor(rnd() * 12);
-    const ids = [...model.orders.keys()];
+    if (sweepEvery > 0 && step % sweepEvery === 0) {
+      const settledNow = new Set([...model.orders].filter(([id, o]) => !retired.has(id) && !model.remaining(o).isPositive()).map(([id]) => id));
+      const forgotten = state.forgetSettled();
+      let retiring = 0;
+      for (const id of settledAtLastSweep) {
+        if (settledNow.has(id) && !touched.has(id)) {
+          retired.add(id);
+          settledNow.delete(id);
+          retiring++;
+        }
+      }
+      expect(forgotten).toBe(retiring);
+      stats.forgotten += forgotten;
+      settledAtLastSweep = settledNow;
+      touched.clear();
+      expect(state.trackedOrders).toBe(model.orders.size - retired.size);
+    }
+    const ids = [...model.orders.keys()].filter((id) => !retired.has(id));
     const r = rnd();
     if (r < 0.3) {
       // A decision: the same answer from the O(1) state and from the brute force; an approval opens the order.
@@ -211,6 +240,7 @@ function run(seed: number, steps: number): { checks: number; approvals: number; 
       fill(id, o, Decimal.min(qty(), o.quantity), o.price);
       if (rnd() < 0.3) {
         state.close(id, o.symbol);
+        touched.add(id);
         o.closed = true;
       }
       open(id, o);
@@ -223,6 +253,7 @@ function run(seed: number, steps: number): { checks: number; approvals: number; 
     } else if (r < 0.72 && ids.length > 0) {
       const id = pick(ids);
       state.close(id);
+      if (!model.orders.get(id)!.closed) touched.add(id);
       model.orders.get(id)!.closed = true;
     } else if (r < 0.75 && ids.length > 0) {
       const id = pick(ids);
@@ -249,4 +280,10 @@ test.each([1, 2, 3, 42, 20240611])('seed %i: running totals equal the brute forc
   expect(stats.approvals).toBeGreaterThan(50);
   // The sequences reach the limits, not only approvals.
   for (const reason of ['ORDER_RATE', 'MAX_OPEN_ORDERS', 'MAX_POSITION', 'MAX_GROSS_EXPOSURE', 'MAX_NET_EXPOSURE', 'PRICE_BAND']) expect(stats.reasons).toContain(reason);
+});
+
+test.each([7, 99])('seed %i: forgetting settled orders every 40 events changes no total and no decision, and keeps only what may still change', (seed) => {
+  const stats = run(seed, 1500, 40);
+  expect(stats.approvals).toBeGreaterThan(50);
+  expect(stats.forgotten).toBeGreaterThan(100);
 });

@@ -15,7 +15,7 @@ import {
   sideFromWire,
 } from '@meridian/proto';
 import type { LimitsRevision as WireLimitsRevision, Position, RiskServiceServer } from '@meridian/proto';
-import { COST_METHODS, Portfolio } from '@meridian/portfolio';
+import { COST_METHODS, Portfolio, SettledIds } from '@meridian/portfolio';
 import { AccountPnl, InvalidLimitsError, InvalidRiskInputError, RiskState } from '@meridian/risk-rules';
 import type { CircuitBreakerConfig, KillSwitchState, OrderToCheck, RiskDecision } from '@meridian/risk-rules';
 import { GLOBAL_SCOPE, ReplayGate } from '@meridian/bus';
@@ -40,6 +40,11 @@ const schema = {
   ),
   RISK_DAY_START_UTC: dayStartField('When the trading day starts (HH:MM UTC), for the daily loss limit; default 00:00'),
   INTENT_MAX_AGE_MS: field.int('Intents older than this are rejected as stale', 10_000, { min: 1 }),
+  RISK_ORDER_RETENTION_MS: field.int(
+    'How long an order is remembered after it settled (ended, filled in full or rejected), ms: a late fill, end or redelivered intent of it is matched while it is; forgotten between one and two of this after it settles. At least INTENT_MAX_AGE_MS',
+    3_600_000,
+    { min: 1_000 },
+  ),
   MARKET_VENUE: field.string('Market-data venue whose BBO (or trades, RISK_MARK_SOURCE) marks positions and whose bars are the history of Value at Risk', 'sim'),
   RISK_COST_METHOD: field.oneOf('How positions are costed for realized P&L: WAC (weighted average, as the recorder stores it), FIFO or LIFO', COST_METHODS, 'WAC'),
   RISK_LIMITS_APPLY_TIMEOUT_MS: field.int('How long UpdateLimits waits to read its change back from ctl.config.risk and apply it', 5_000, { min: 1 }),
@@ -73,6 +78,10 @@ async function start(ctx: ServiceContext<Config>) {
   if (config.RISK_VAR_HORIZON >= config.RISK_VAR_LOOKBACK) {
     throw new ConfigError([`RISK_VAR_HORIZON: ${config.RISK_VAR_HORIZON} bars must be fewer than RISK_VAR_LOOKBACK, ${config.RISK_VAR_LOOKBACK} bars of history`]);
   }
+  // A forgotten intent redelivered later must be too old to be decided again (it is refused as stale).
+  if (config.RISK_ORDER_RETENTION_MS < config.INTENT_MAX_AGE_MS) {
+    throw new ConfigError([`RISK_ORDER_RETENTION_MS: ${config.RISK_ORDER_RETENTION_MS} ms must be at least INTENT_MAX_AGE_MS, ${config.INTENT_MAX_AGE_MS} ms`]);
+  }
   const limits = limitsFromConfig(
     {
       maxOrderQuantity: config.RISK_MAX_ORDER_QUANTITY,
@@ -97,7 +106,14 @@ async function start(ctx: ServiceContext<Config>) {
   // Working orders, exposures at marks, open-order counts and rate windows: running totals, so a
   // decision costs the same with 10 or 10,000 open orders. Both paths below check against it.
   const state = new RiskState(limits);
+  // Intents decided (approved or rejected): a redelivery keeps its first decision. Forgotten once
+  // the order settled, on the retention timer, like the state's settled orders.
   const decided = new Set<string>();
+  const decidedSettled = new SettledIds();
+  const remember = (clientOrderId: string): void => {
+    decided.add(clientOrderId);
+    decidedSettled.mark(clientOrderId);
+  };
   // Marks (the BBO mid or the last trade, RISK_MARK_SOURCE) value P&L, exposures, stops and equity alike.
   const marks = new Marks();
   const markOf = (symbol: string): Decimal | undefined => marks.price(symbol);
@@ -144,6 +160,20 @@ async function start(ctx: ServiceContext<Config>) {
       this.set({ kind: 'net_long' }, a.netExposureLong.toNumber());
       this.set({ kind: 'net_short' }, a.netExposureShort.toNumber());
     },
+  });
+  metrics.gauge({
+    name: 'risk_orders_remembered',
+    help: 'Orders risk holds in memory: in its running state (working, or settled within RISK_ORDER_RETENTION_MS) and among decided intents (kept to refuse a redelivery a second decision)',
+    labelNames: ['kind'],
+    collect() {
+      this.set({ kind: 'state' }, state.trackedOrders);
+      this.set({ kind: 'decided' }, decided.size);
+    },
+  });
+  const forgottenOrders = metrics.counter({
+    name: 'risk_orders_forgotten_total',
+    help: 'Settled orders dropped from memory after RISK_ORDER_RETENTION_MS, by kind (state, decided)',
+    labelNames: ['kind'],
   });
   metrics.gauge({
     name: 'risk_open_orders',
@@ -275,7 +305,7 @@ async function start(ctx: ServiceContext<Config>) {
       (a) => {
         const i = a.intent;
         if (!i) return;
-        decided.add(i.clientOrderId);
+        remember(i.clientOrderId);
         // Replayed approvals count in the rate windows at their own time; this service's own
         // approvals were counted when decided (a repeat open changes nothing).
         openIntent(i, a.approvedTsNs > 0n ? Number(a.approvedTsNs / 1_000_000n) : undefined);
@@ -288,7 +318,7 @@ async function start(ctx: ServiceContext<Config>) {
       OrderRejection,
       (r) => {
         if (!r.intent) return;
-        decided.add(r.intent.clientOrderId);
+        remember(r.intent.clientOrderId);
         post.rejectedOnStream(symbol, r);
       },
       { deliver: 'all', onCaughtUp: gate.expect() },
@@ -326,6 +356,19 @@ async function start(ctx: ServiceContext<Config>) {
   await marksGate.wait();
   replaying = false;
   await post.goLive();
+  // Rebuilt from every stream: from now on an order's events arrive together, and a settled order
+  // can be forgotten once no late event of it can still be on its way.
+  const forgetSettled = (): void => {
+    forgottenOrders.inc({ kind: 'state' }, state.forgetSettled());
+    let forgotten = 0;
+    for (const id of decidedSettled.sweep()) {
+      // An approved order still working keeps its decision; looked at again next time.
+      if (state.isOpen(id)) decidedSettled.mark(id);
+      else if (decided.delete(id)) forgotten++;
+    }
+    forgottenOrders.inc({ kind: 'decided' }, forgotten);
+  };
+  const retentionTimer = setInterval(forgetSettled, config.RISK_ORDER_RETENTION_MS);
   const account = state.account();
   logger.info(
     {
@@ -427,7 +470,7 @@ async function start(ctx: ServiceContext<Config>) {
         'intent rejected',
       );
     }
-    decided.add(i.clientOrderId);
+    remember(i.clientOrderId);
   };
   for (const decl of bus.topology.durables('risk', ctx.shard)) {
     await bus.consume(decl, OrderIntent, onIntent);
@@ -654,7 +697,10 @@ async function start(ctx: ServiceContext<Config>) {
     err instanceof StopRequestError ? grpcError(STOP_STATUS[err.code], err.message) : grpcError(Status.UNAVAILABLE, `stop not checkpointed: ${(err as Error).message}`);
   return {
     grpc: [{ name: 'RiskService', definition: RiskServiceService, implementation: grpcImpl }],
-    stop: () => post.stop(),
+    stop: async () => {
+      clearInterval(retentionTimer);
+      await post.stop();
+    },
   };
 }
 
