@@ -42,6 +42,11 @@ const schema = {
   ENTRY_THRESHOLD: field.number('Scores closer to 0 than this target a flat position', 0.15, { min: 0, max: 1 }),
   SIGNAL_MAX_AGE_MS: field.int('Signals older than this are ignored', 5_000, { min: 1 }),
   INTENT_INTERVAL_MS: field.int('Least time between two intents of one symbol', 1_000, { min: 0 }),
+  ORDER_RETENTION_MS: field.int(
+    'How long an order is remembered after it settled (ended, filled in full or rejected), ms: its late fills and ends are matched while it is; forgotten between one and two of this after it settles',
+    3_600_000,
+    { min: 1_000 },
+  ),
 };
 type Config = ConfigOf<typeof schema & BaseSchema>;
 
@@ -106,6 +111,22 @@ async function start(ctx: ServiceContext<Config>) {
   rebuilt.set(true);
   logger.info({ symbols: [...states.keys()] }, 'strategy state rebuilt from the streams');
 
+  // Rebuilt from every stream: from now on an order's events arrive together, and a settled order
+  // can be forgotten once no late event of it can still be on its way.
+  metrics.gauge({
+    name: 'coordinator_orders_remembered',
+    help: 'Orders of this strategy held in memory: working, or settled within ORDER_RETENTION_MS',
+    collect() {
+      let n = 0;
+      for (const s of states.values()) n += s.working.tracked;
+      this.set(n);
+    },
+  });
+  const forgotten = metrics.counter({ name: 'coordinator_orders_forgotten_total', help: 'Settled orders dropped from memory after ORDER_RETENTION_MS' });
+  const retentionTimer = setInterval(() => {
+    for (const s of states.values()) forgotten.inc(s.working.forgetSettled());
+  }, config.ORDER_RETENTION_MS);
+
   const onSignal = async (sig: Signal) => {
     const s = states.get(sig.symbol);
     if (!s) throw new PoisonMessageError('unknown_symbol', `signal for ${sig.symbol}, not on this shard`);
@@ -162,7 +183,7 @@ async function start(ctx: ServiceContext<Config>) {
   };
   return {
     grpc: [{ name: 'CoordinatorService', definition: CoordinatorServiceService, implementation: grpcImpl }],
-    stop: async () => undefined,
+    stop: async () => clearInterval(retentionTimer),
   };
 }
 
