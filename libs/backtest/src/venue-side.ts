@@ -49,8 +49,8 @@ class VenueSymbol {
  * the symbol is about to reach it (the last print, then the book), which is exactly what it would
  * hold had every event been applied (house liquidity alone draws nothing from the RNG and a
  * snapshot replaces it whole); while one of our orders is open, every event is applied at once.
- * One difference remains: a margin account's buying power values its other holdings at the mid
- * the venue last saw for them, which for a symbol not traded lately is older than its last bar.
+ * A margin account's buying power values holdings of a symbol whose book waits for its refresh at
+ * what that book will be valued at (`markNow`), as the paper venue fed every event would.
  */
 export class VenueSide {
   readonly venue: SimulatedVenue;
@@ -75,6 +75,7 @@ export class VenueSide {
       onListenerError: (error) => {
         throw error;
       },
+      currentMark: (symbol) => this.markNow(symbol),
     });
     const { account } = config.source.venue;
     this.venue.openAccount({ id: BACKTEST_ACCOUNT, mode: account.mode, balances: account.balances, ...(account.leverage !== undefined ? { leverage: account.leverage } : {}) });
@@ -205,6 +206,25 @@ export class VenueSide {
   }
 
   // ---- Internals
+
+  /**
+   * What the venue's book of a synthetic symbol waiting for its refresh would be valued at once
+   * refreshed: the mid of its two best levels (the last price, which they straddle evenly, or the
+   * quote's mid), else the last print; undefined while the venue's book is current.
+   */
+  private markNow(symbol: string): Decimal | undefined {
+    const s = this.symbols.get(symbol);
+    if (s === undefined || s.mode === 'l2' || !s.dirty) return undefined;
+    const q = s.quote;
+    if (q !== undefined) {
+      if (q.bid === undefined || q.ask === undefined) return s.lastPrint;
+      const sum = q.bid.price.add(q.ask.price);
+      return sum.div(2n, sum.scale + 1);
+    }
+    if (s.refPrice === undefined) return undefined;
+    const bestBid = s.refPrice.sub(s.instrument.tickSize.mul(BigInt(this.book.halfSpreadTicks)));
+    return bestBid.isPositive() ? s.refPrice : s.lastPrint;
+  }
 
   private print(s: VenueSymbol, price: Decimal, size: Decimal, aggressor: Side): void {
     this.venue.applyMarketTrade(s.instrument.symbol, { price, quantity: size, aggressor });

@@ -44,6 +44,13 @@ export const FEE_ACCOUNT = '@fees';
 export interface SimulatedVenueOptions extends SimVenueOptions {
   /** Told about each subscriber that threw (after it is counted in `listenerErrors`); the venue goes on either way. */
   readonly onListenerError?: (error: unknown, account: string) => void;
+  /**
+   * The price a symbol's holdings are valued at in margin checks when the venue's own book of it
+   * lags the market: a backtest that brings a synthetic book up to date only when the symbol is
+   * traded passes what that book would be valued at now. Undefined (or a call returning undefined)
+   * values them at the venue's book: its mid, else its last trade.
+   */
+  readonly currentMark?: (symbol: string) => Decimal | undefined;
 }
 
 /** One order in a level's queue as `queueAt` shows it. */
@@ -77,6 +84,7 @@ export class SimulatedVenue implements SimulatedExchange {
   private readonly accounts = new Map<string, Account>();
   private readonly defaultFees: FeeSchedule;
   private readonly clock: () => bigint;
+  private readonly currentMark: ((symbol: string) => Decimal | undefined) | undefined;
   private readonly slippage: SlippageModel | undefined;
   private readonly onListenerError: ((error: unknown, account: string) => void) | undefined;
   private readonly settlement: Settlement;
@@ -96,6 +104,10 @@ export class SimulatedVenue implements SimulatedExchange {
     if (options.onListenerError !== undefined && typeof options.onListenerError !== 'function') {
       throw new SimConfigError('onListenerError', options.onListenerError, 'must be a function');
     }
+    if (options.currentMark !== undefined && typeof options.currentMark !== 'function') {
+      throw new SimConfigError('currentMark', options.currentMark, 'must be a function');
+    }
+    this.currentMark = options.currentMark;
     const instruments = new Map<string, SimInstrument>();
     for (const instrument of options.instruments) {
       instruments.set(instrument.symbol, instrument);
@@ -648,7 +660,7 @@ export class SimulatedVenue implements SimulatedExchange {
   /** The mark of `currency` in `quote`: the mid (or last trade) of the first instrument trading one against the other. */
   private markOf(currency: string, quote: string): Decimal | undefined {
     for (const market of this.pairMarkets.get(quote)?.get(currency) ?? []) {
-      const mark = market.mark();
+      const mark = this.currentMark?.(market.instrument.symbol) ?? market.mark();
       if (mark !== undefined) return mark;
     }
     return undefined;
