@@ -71,7 +71,7 @@ test('forgets an order filled in full within two ORDER_RETENTION_MS; a working o
   await bus.publish(bus.subjects.signal('momentum', SYMBOL), Signal, signal(-0.9));
   await waitFor('the sell intent, sent once the buy filled', async () => intents.length === 2);
 
-  await waitFor('the filled buy forgotten, the working sell kept', async () => (await metric('coordinator_orders_forgotten_total')) === 1 && (await metric('coordinator_orders_remembered')) === 1, { timeoutMs: 15_000 });
+  await waitFor('the filled buy forgotten, the working sell kept', async () => (await metric('coordinator_orders_forgotten_total')) === 1 && (await metric('coordinator_orders_remembered')) === 1, 15_000);
   const workingSkips = await metric('coordinator_signals_skipped_total', 'reason="order_working"');
   await bus.publish(bus.subjects.signal('momentum', SYMBOL), Signal, signal(0.9));
   await waitFor('the next signal held back by the working sell', async () => (await metric('coordinator_signals_skipped_total', 'reason="order_working"')) === workingSkips + 1);

@@ -19,6 +19,11 @@ export const executionSchema = {
   SLIPPAGE_LIMIT_BPS: field.decimal('Refuse an order whose expected slippage against its reference price exceeds this, bps (0 = no check)', '100', { nonNegative: true }),
   VENUE_TIMEOUT_MS: field.int('Longest a venue request may take before its outcome is in doubt and reconciled, ms', 5_000, { min: 100, max: 120_000 }),
   RECONCILE_INTERVAL_MS: field.int('How often orders in doubt are looked up at the venue, ms', 1_000, { min: 50, max: 600_000 }),
+  ORDER_RETENTION_MS: field.int(
+    'How long an order is remembered after it settled (filled, cancelled, rejected, expired), ms: its late venue events and reports are matched, and GetOrder, ListOrders and CancelOrder find it, while it is; forgotten between one and two of this after it settles (never while in doubt, nor a child while its parent works). At least VENUE_TIMEOUT_MS',
+    3_600_000,
+    { min: 1_000 },
+  ),
   OKX_ENV: field.oneOf('OKX: demo trading (x-simulated-trading: 1, the demo WebSocket host) or live', ['demo', 'live'] as const, 'demo'),
   OKX_REST_URL: field.string("OKX: REST base URL; empty = the environment's documented one", ''),
   OKX_WS_URL: field.string("OKX: private WebSocket URL; empty = the environment's documented one", ''),

@@ -6,6 +6,7 @@ import type { ManagedOrder, OrderTransition } from '@meridian/orders';
 import { OrderIntent, OrderType, ParentOrderEvent, TimeInForce, decimalField, optionalDecimalField, sideFromWire, sideToWire } from '@meridian/proto';
 import type { ExecutionAlgo, Order } from '@meridian/proto';
 import type { Logger } from '@meridian/runtime';
+import { SettledIds } from '@meridian/portfolio';
 import { ORDER_TYPE_WIRE, TIME_IN_FORCE_WIRE } from './reports';
 import { SerialQueue } from './serial-queue';
 
@@ -106,6 +107,12 @@ export class ParentManager {
   private readonly parents = new Map<string, Parent>();
   /** Child client order id → parent id. */
   private readonly childParent = new Map<string, string>();
+  /**
+   * Parents that ended, kept a while for GetOrder and CancelOrder (which answers with the ended
+   * parent) and then forgotten with their children's ids, as a restart forgets them (it restores
+   * only working parents).
+   */
+  private readonly ended = new SettledIds();
   /** Every parent decision happens in order: a child's fill and a timer never interleave. */
   private readonly queue = new SerialQueue();
 
@@ -117,6 +124,33 @@ export class ParentManager {
 
   isChild(clientOrderId: string): boolean {
     return this.childParent.has(clientOrderId);
+  }
+
+  /** Whether parent `id` is here and has not ended. */
+  isWorking(id: string): boolean {
+    const p = this.parents.get(id);
+    return p !== undefined && !p.ended;
+  }
+
+  /** Parents held: working, or ended within the retention. */
+  get size(): number {
+    return this.parents.size;
+  }
+
+  /**
+   * Forgets the parents that ended before the previous call (between one and two calls after they
+   * ended) and their children's ids; returns how many. Run on the owner's retention timer.
+   */
+  forgetEnded(): number {
+    let forgotten = 0;
+    for (const id of this.ended.sweep()) {
+      const p = this.parents.get(id);
+      if (!p?.ended) continue;
+      for (const c of p.order.snapshot().children) this.childParent.delete(c.order.clientOrderId);
+      this.parents.delete(id);
+      forgotten++;
+    }
+    return forgotten;
   }
 
   /** Validates and starts a parent; throws (with the field named) when the spec is not valid. */
@@ -304,6 +338,7 @@ export class ParentManager {
         case 'finished':
         case 'failed':
           p.ended = true;
+          this.ended.mark(p.spec.id);
           clearTimeout(p.timer);
           await this.write(p.spec.id, 'ended', {
             $case: 'ended',

@@ -15,8 +15,10 @@ import {
 } from '@meridian/proto';
 import type { ExecutionServiceServer, Order } from '@meridian/proto';
 import { PoisonMessageError, ReplayGate } from '@meridian/bus';
-import { Status, grpcError } from '@meridian/runtime';
+import { ConfigError, Status, grpcError } from '@meridian/runtime';
 import type { RunningService, ServiceContext, ServiceDefinition } from '@meridian/runtime';
+import { SettledIds } from '@meridian/portfolio';
+import type { Delivery } from '@meridian/bus';
 import type { ServiceError } from '@grpc/grpc-js';
 import { SlippageGuard } from '@meridian/venue-trading';
 import type { VenueEvent, VenueOutcome } from '@meridian/venue-trading';
@@ -47,6 +49,11 @@ const REMEMBERED_REJECTIONS = 10_000;
 
 export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Promise<RunningService> {
   const { bus, config, logger, metrics, health } = ctx;
+  // A venue's answer about an order may trail its settling by up to a request's timeout: while it
+  // can still come, the order must be remembered, or the answer is taken for an unknown order's.
+  if (config.ORDER_RETENTION_MS < config.VENUE_TIMEOUT_MS) {
+    throw new ConfigError([`ORDER_RETENTION_MS: ${config.ORDER_RETENTION_MS} ms must be at least VENUE_TIMEOUT_MS, ${config.VENUE_TIMEOUT_MS} ms`]);
+  }
   const venueId = config.VENUE;
   const symbols = new Set(ctx.shard.symbols);
 
@@ -137,7 +144,7 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
   const apply: ApplyEvent = (order, event) => {
     let transition;
     try {
-      transition = order.apply(event);
+      transition = registry.apply(order, event);
     } catch (err) {
       if (!(err instanceof InvalidOrderTransitionError)) throw err;
       refusedTransitions.inc({ event: event.type });
@@ -162,12 +169,35 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
 
   // ---- Rebuild: the orders this venue was given and what it already reported about them.
   const gate = new ReplayGate();
+  /**
+   * Reports read before their order's approval (the two streams are followed apart). After the
+   * replay only another process's reports can be early, by moments; one whose approval has not
+   * come within the retention never will (or its order was forgotten), so it is dropped then.
+   */
   const pendingReports = new Map<string, ExecutionReport[]>();
+  const unmatched = new SettledIds();
+  metrics.gauge({
+    name: 'execution_orders_remembered',
+    help: 'What execution holds in memory, by kind: order (working, or settled within ORDER_RETENTION_MS), parent (parent orders working or ended within it), report (orders whose execution reports wait for their approval)',
+    labelNames: ['kind'],
+    collect() {
+      this.set({ kind: 'order' }, registry.size);
+      this.set({ kind: 'parent' }, parents.size);
+      this.set({ kind: 'report' }, pendingReports.size);
+    },
+  });
+  const forgottenOrders = metrics.counter({
+    name: 'execution_orders_forgotten_total',
+    help: 'Settled orders, ended parents and unmatched reports dropped from memory after ORDER_RETENTION_MS, by kind (order, parent, report)',
+    labelNames: ['kind'],
+  });
   const rebuildFrom = (entry: OrderEntry, r: ExecutionReport) => {
     const event = eventOfReport(r);
     if (event) {
       const parentId = entry.order.terms.parentId;
-      if (parentId !== undefined) {
+      // Histories feed the parents' restore at start-up; once the parents run, a child's reports are
+      // only this service's own transitions read back, which its parent had already.
+      if (parentId !== undefined && !parentsLive) {
         const cid = entry.order.clientOrderId;
         const u = historyOf(parentId).updates;
         if (event.type === 'ack') u.push({ clientOrderId: cid, kind: 'ack', nowNs: event.tsNs });
@@ -176,16 +206,22 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
         if (event.type === 'reject') u.push({ clientOrderId: cid, kind: 'reject', reason: event.reason, nowNs: event.tsNs });
       }
       try {
-        entry.order.apply(event);
+        registry.apply(entry.order, event);
       } catch (err) {
         refusedTransitions.inc({ event: event.type });
         logger.error({ clientOrderId: r.clientOrderId, executionId: r.executionId, err }, 'stored execution report contradicts its order');
       }
     }
   };
-  const addApproved = (a: ApprovedOrder): OrderEntry | undefined => {
+  /** The order of an approval, added on first sight; 'forgotten' when it was handled before and forgotten since it settled. */
+  const addApproved = (a: ApprovedOrder, d: Delivery): OrderEntry | 'forgotten' | undefined => {
     const i = a.intent;
-    if (!i || registry.get(i.clientOrderId)) return registry.get(i?.clientOrderId ?? '');
+    if (!i) return undefined;
+    const known = registry.get(i.clientOrderId);
+    if (known) {
+      registry.approvalSeen(d.subject, d.streamSequence);
+      return known;
+    }
     let terms: OrderTerms;
     try {
       terms = termsOfIntent(i);
@@ -193,6 +229,8 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
       logger.error({ clientOrderId: i.clientOrderId, err }, 'approved order with invalid terms');
       return undefined;
     }
+    if (registry.wasForgotten(d.subject, d.streamSequence)) return 'forgotten';
+    registry.approvalSeen(d.subject, d.streamSequence);
     const entry: OrderEntry = {
       order: new ManagedOrder(terms, a.approvedTsNs),
       referencePrice: safeReference(i),
@@ -233,8 +271,14 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
         const i = r.intent;
         if (!i || i.clientOrderId === '') return;
         if (i.parentOrderId !== '') {
-          if (parentsLive) void parents.onRiskRejection(i.clientOrderId, r.reason).catch((err) => logger.error({ err }, 'a parent order failed on a rejection'));
-          else historyOf(i.parentOrderId).updates.push({ clientOrderId: i.clientOrderId, kind: 'reject', reason: r.reason, nowNs: r.rejectedTsNs });
+          if (parentsLive) {
+            void parents
+              .onRiskRejection(i.clientOrderId, r.reason)
+              // Once its parent has the rejection it asks no more cancels of this child, and an
+              // approval will never come to take the child's pending cancel: drop it, or it stays.
+              .then(() => cancelBeforeVenue.delete(i.clientOrderId))
+              .catch((err) => logger.error({ err }, 'a parent order failed on a rejection'));
+          } else historyOf(i.parentOrderId).updates.push({ clientOrderId: i.clientOrderId, kind: 'reject', reason: r.reason, nowNs: r.rejectedTsNs });
         }
         riskRejections.set(i.clientOrderId, r);
         if (riskRejections.size > REMEMBERED_REJECTIONS) riskRejections.delete(riskRejections.keys().next().value!);
@@ -242,7 +286,7 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
       },
       { deliver: 'all', onCaughtUp: gate.expect() },
     );
-    await bus.follow('ORDERS', bus.subjects.approved(venueId, symbol), ApprovedOrder, (a) => void addApproved(a), { deliver: 'all', onCaughtUp: gate.expect() });
+    await bus.follow('ORDERS', bus.subjects.approved(venueId, symbol), ApprovedOrder, (a, d) => void addApproved(a, d), { deliver: 'all', onCaughtUp: gate.expect() });
     await bus.follow(
       'EXECUTIONS',
       bus.subjects.executionsFor(symbol),
@@ -256,6 +300,7 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
           const list = pendingReports.get(r.clientOrderId) ?? [];
           list.push(r);
           pendingReports.set(r.clientOrderId, list);
+          unmatched.mark(r.clientOrderId);
         }
       },
       { deliver: 'all', onCaughtUp: gate.expect() },
@@ -422,6 +467,21 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
   }, config.RECONCILE_INTERVAL_MS);
   reconcileTimer.unref();
 
+  // Rebuilt from the streams, the venue's history and the parents restored: from now on a settled
+  // order can be forgotten once nothing about it can still be on its way.
+  const forgetSettled = (): void => {
+    // A child stays while its parent works: the parent may still ask to cancel it, and must find it
+    // settled, not unknown (an unknown child is one whose approval is yet to come).
+    const parentWorks = (e: OrderEntry) => e.order.terms.parentId !== undefined && parents.isWorking(e.order.terms.parentId);
+    forgottenOrders.inc({ kind: 'order' }, registry.forgetSettled(parentWorks));
+    forgottenOrders.inc({ kind: 'parent' }, parents.forgetEnded());
+    let reports = 0;
+    for (const id of unmatched.sweep()) if (pendingReports.delete(id)) reports++;
+    forgottenOrders.inc({ kind: 'report' }, reports);
+  };
+  const retentionTimer = setInterval(forgetSettled, config.ORDER_RETENTION_MS);
+  retentionTimer.unref();
+
   // ---- Market data: the book prices slippage; the paper venue mirrors it and the trades.
   for (const symbol of symbols) {
     const book = books.get(symbol)!;
@@ -461,12 +521,16 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
   health.addCheck('books_synced', () => [...books.values()].every((b) => b.synced));
 
   // ---- Approved orders: the only way an order reaches the venue.
-  const onApproved = async (a: ApprovedOrder) => {
+  const onApproved = async (a: ApprovedOrder, d: Delivery) => {
     const i = a.intent;
     if (!i) throw new PoisonMessageError('invalid_order', 'approved order without intent');
     await queueOf(i.symbol).run(async () => {
-      const entry = addApproved(a);
+      const entry = addApproved(a, d);
       if (!entry) throw new PoisonMessageError('invalid_order', `approved order ${i.clientOrderId} has invalid terms`);
+      if (entry === 'forgotten') {
+        logger.warn({ clientOrderId: i.clientOrderId, seq: d.streamSequence, deliveries: d.deliveryCount }, 'approval of an order settled and forgotten delivered again: not sent');
+        return;
+      }
       // Redelivered after a restart: what was reported already stands; finish only what did not happen.
       if (entry.order.state !== 'new' || entry.sent) return;
       if (cancelBeforeVenue.delete(entry.order.clientOrderId)) {
@@ -564,7 +628,7 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
     },
     listOrders: (call, callback) => {
       const { symbol, openOnly } = call.request;
-      const list = [...registry.values()].filter((e) => (symbol === '' || e.order.terms.symbol === symbol) && (!openOnly || !e.order.isTerminal));
+      const list = openOnly ? registry.open(symbol === '' ? undefined : symbol) : [...registry.values()].filter((e) => symbol === '' || e.order.terms.symbol === symbol);
       callback(null, { orders: list.map(wire) });
     },
   };
@@ -573,6 +637,7 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
     grpc: [{ name: 'ExecutionService', definition: ExecutionServiceService, implementation: grpcImpl }],
     stop: async () => {
       clearInterval(reconcileTimer);
+      clearInterval(retentionTimer);
       parents.stop();
       await Promise.all([...queues.values()].map((q) => q.run(async () => undefined)));
       await venue.trading.close();

@@ -120,7 +120,7 @@ test('settled orders leave memory within two retention intervals, working ones s
       const m = await metrics();
       return m['risk_orders_remembered.state'] === 2 && m['risk_orders_remembered.decided'] === 2 ? m : undefined;
     },
-    { timeoutMs: 10 * RETENTION_MS },
+    10 * RETENTION_MS,
   );
   expect(settled).toMatchObject({ 'risk_open_orders': 2, 'risk_orders_forgotten_total.state': 16, 'risk_orders_forgotten_total.decided': 20 });
 
@@ -146,7 +146,7 @@ test('settled orders leave memory within two retention intervals, working ones s
       const m = await metrics();
       return m['risk_orders_remembered.state'] === 3 && m['risk_orders_remembered.decided'] === 3 ? m : undefined;
     },
-    { timeoutMs: 10 * RETENTION_MS },
+    10 * RETENTION_MS,
   );
   expect(again).toMatchObject({ 'risk_open_orders': 3, 'risk_orders_forgotten_total.state': 16, 'risk_orders_forgotten_total.decided': 20 });
 });
