@@ -1,7 +1,8 @@
 import { Decimal } from '@meridian/domain';
+import { PositionLedger } from '@meridian/portfolio';
 import { SimInvariantError } from './errors';
 import type { OrderRecord } from './order-record';
-import type { AccountMode, Balance, FeeSchedule, SimFill, SimUpdate } from './types';
+import type { AccountMode, Balance, FeeSchedule, SimFill, SimPosition, SimUpdate } from './types';
 
 interface Holding {
   available: Decimal;
@@ -16,14 +17,27 @@ interface Holding {
  */
 export class Account {
   private readonly holdings = new Map<string, Holding>();
-  /** Every order in placement order. */
+  /**
+   * The orders remembered, in placement order, and until the next compaction those forgotten
+   * (`forgotten` set): readers skip those.
+   */
   readonly orders: OrderRecord[] = [];
+  /** The orders remembered (open, or done and not forgotten), by client order id and by order id. */
   readonly byClientId = new Map<string, OrderRecord>();
   readonly byOrderId = new Map<string, OrderRecord>();
   /** Live orders (resting or held stops), in placement order. */
   readonly open = new Set<OrderRecord>();
-  /** Fills, oldest first (trade ids increase). */
+  /** Fills, oldest first (trade ids increase); until the next compaction also those of forgotten orders (`isForgottenFill`). */
   readonly fills: SimFill[] = [];
+  /**
+   * Each symbol's position folded from every fill in order, kept from the first `forget` on: until
+   * then `fills` holds every fill and positions are folded from it when asked (a backtest's venue,
+   * which never forgets, pays nothing per fill).
+   */
+  private ledgers: Map<string, PositionLedger> | undefined;
+  /** Entries of `orders` and `fills` forgotten and not yet compacted away. */
+  private staleOrders = 0;
+  private staleFills = 0;
   readonly listeners = new Set<(update: SimUpdate) => void>();
   /**
    * Open quantity per quote currency and base currency, by side: what the open orders would still
@@ -115,6 +129,62 @@ export class Account {
     else byBase.set(base, next);
   }
 
+  /** A fill of one of this account's orders (the venue's settlement records each once). */
+  recordFill(fill: SimFill): void {
+    this.fills.push(fill);
+    if (this.ledgers !== undefined) foldFill(this.ledgers, fill);
+  }
+
+  /** Positions that are not flat, by symbol in order of their first fill, from every fill ever (forgotten ones included). */
+  positions(): SimPosition[] {
+    const ledgers = this.ledgers ?? foldFills(this.fills);
+    const out: SimPosition[] = [];
+    for (const [symbol, ledger] of ledgers) if (!ledger.isFlat()) out.push({ symbol, quantity: ledger.quantity, averagePrice: ledger.averagePrice });
+    return out;
+  }
+
+  /** Orders remembered: open, or done and not forgotten. */
+  get orderCount(): number {
+    return this.byOrderId.size;
+  }
+
+  /** Fills remembered: those of the orders remembered. */
+  get fillCount(): number {
+    return this.fills.length - this.staleFills;
+  }
+
+  /** Whether a fill in `fills` belongs to a forgotten order (it stays there until the next compaction). */
+  isForgottenFill(fill: SimFill): boolean {
+    // Order ids are never reused, so a fill's order is missing from `byOrderId` only once forgotten.
+    return this.staleFills > 0 && !this.byOrderId.has(fill.orderId);
+  }
+
+  /**
+   * Forgets a done order and its fills. Removing each from `orders` and `fills` at once would shift
+   * the arrays every time; instead they are compacted once as many of their entries are stale as
+   * live, so forgetting costs O(1) per order and fill, amortised, and the arrays stay at most twice
+   * what is remembered.
+   */
+  forget(order: OrderRecord): void {
+    if (!order.done || this.open.has(order)) throw new SimInvariantError(`account ${this.id}: order ${order.orderId} is ${order.status}, not done: it cannot be forgotten`);
+    if (order.forgotten || this.byOrderId.get(order.orderId) !== order) return;
+    // Positions outlive the fills they come from: folded from all of them, in order, before any goes.
+    this.ledgers ??= foldFills(this.fills);
+    this.byClientId.delete(order.clientOrderId);
+    this.byOrderId.delete(order.orderId);
+    order.forgotten = true;
+    this.staleOrders++;
+    this.staleFills += order.fillCount;
+    if (this.staleOrders * 2 >= this.orders.length) {
+      compact(this.orders, (o) => !o.forgotten);
+      this.staleOrders = 0;
+    }
+    if (this.staleFills > 0 && this.staleFills * 2 >= this.fills.length) {
+      compact(this.fills, (f) => this.byOrderId.has(f.orderId));
+      this.staleFills = 0;
+    }
+  }
+
   balances(): Balance[] {
     return this.currencies().map((currency) => {
       const h = this.holdings.get(currency)!;
@@ -125,4 +195,26 @@ export class Account {
   private checkHold(currency: string, h: Holding): void {
     if (h.hold.isNegative()) throw new SimInvariantError(`account ${this.id}: the hold of ${currency} went negative (${h.hold})`);
   }
+}
+
+/** Keeps the entries `keep` accepts, in order, in place. */
+function compact<T>(list: T[], keep: (item: T) => boolean): void {
+  let n = 0;
+  for (const item of list) if (keep(item)) list[n++] = item;
+  list.length = n;
+}
+
+function foldFill(ledgers: Map<string, PositionLedger>, f: SimFill): void {
+  let ledger = ledgers.get(f.symbol);
+  if (ledger === undefined) {
+    ledger = new PositionLedger(f.symbol);
+    ledgers.set(f.symbol, ledger);
+  }
+  ledger.applyFill({ side: f.side, quantity: f.quantity, price: f.price, fee: f.fee });
+}
+
+function foldFills(fills: readonly SimFill[]): Map<string, PositionLedger> {
+  const ledgers = new Map<string, PositionLedger>();
+  for (const f of fills) foldFill(ledgers, f);
+  return ledgers;
 }

@@ -12,6 +12,7 @@ export type {
   SimOrderStatus,
   SimOrder,
   SimFill,
+  SimPosition,
   SimUpdate,
   SimRejection,
   SimResult,

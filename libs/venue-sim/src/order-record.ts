@@ -35,6 +35,10 @@ export class OrderRecord {
   takerNotional = Decimal.ZERO;
   /** Adverse ticks for this order's taker fills against mirrored liquidity, drawn when it last entered the engine. */
   slippageTicks = 0;
+  /** How many entries of the account's `fills` are this order's: what forgetting it drops from there. */
+  fillCount = 0;
+  /** Forgotten by `SimulatedVenue.forgetDone`: its entry in the account's `orders` waits for the next compaction. */
+  forgotten = false;
   /** The venue's id: `seq` as a decimal string. */
   readonly orderId: string;
   private cached: SimOrder | undefined;

@@ -115,7 +115,8 @@ export class Settlement {
       liquidity,
       tsNs: nowNs,
     });
-    account.fills.push(fill);
+    account.recordFill(fill);
+    order.fillCount++;
     if (complete) this.close(order);
     this.emit(account, { kind: 'fill', fill, order: order.snapshot() });
   }

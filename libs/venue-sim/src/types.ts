@@ -59,7 +59,10 @@ export type SimTimeInForce = 'GTC' | 'IOC' | 'FOK' | 'DAY';
 
 export interface PlaceOrderRequest {
   readonly account: string;
-  /** Idempotency key: unique per account; placing an id again returns the first order unchanged. */
+  /**
+   * Idempotency key: unique per account; placing an id again returns the first order unchanged
+   * (while the venue remembers it: `SimulatedVenue.forgetDone` frees the id of a done order).
+   */
   readonly clientOrderId: string;
   readonly symbol: string;
   readonly side: Side;
@@ -114,6 +117,15 @@ export interface SimOrder {
   readonly reason: string | undefined;
   readonly createdNs: bigint;
   readonly updatedNs: bigint;
+}
+
+/** A symbol's position in an account, folded from its fills. */
+export interface SimPosition {
+  readonly symbol: string;
+  /** Signed: positive long. */
+  readonly quantity: Decimal;
+  /** The average entry price of what is held (the weighted average of the fills that built it). */
+  readonly averagePrice: Decimal;
 }
 
 export interface SimFill {
@@ -186,13 +198,15 @@ export interface SimulatedExchange {
   placeOrder(request: PlaceOrderRequest): SimResult<SimOrder>;
   amendOrder(request: AmendOrderRequest): SimResult<SimOrder>;
   cancelOrder(request: CancelOrderRequest): SimResult<SimOrder>;
-  /** By venue order id or client order id; undefined when unknown to this account. */
+  /** By venue order id or client order id; undefined when unknown to this account (or, at a `SimulatedVenue`, forgotten by `forgetDone`). */
   order(account: string, ref: { orderId?: string; clientOrderId?: string }): SimOrder | undefined;
   openOrders(account: string, symbol?: string): SimOrder[];
-  /** Every order of the account, newest first, up to `limit`. */
+  /** Every order of the account, newest first, up to `limit` (at a `SimulatedVenue`, less those forgotten by `forgetDone`). */
   orders(account: string, options?: { symbol?: string; limit?: number }): SimOrder[];
-  /** Fills of the account after `afterTradeId` (exclusive), oldest first. */
+  /** Fills of the account after `afterTradeId` (exclusive), oldest first (at a `SimulatedVenue`, less those of orders forgotten by `forgetDone`). */
   fills(account: string, options?: { symbol?: string; afterTradeId?: string; limit?: number }): SimFill[];
+  /** The account's positions that are not flat, from every fill it ever had (those of forgotten orders too). */
+  positions(account: string): SimPosition[];
   /** Subscribes to an account's updates; returns the unsubscribe function. */
   subscribe(account: string, listener: (update: SimUpdate) => void): () => void;
 

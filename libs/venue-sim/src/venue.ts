@@ -25,6 +25,7 @@ import type {
   PlaceOrderRequest,
   QueueModel,
   SimFill,
+  SimPosition,
   SimInstrument,
   SimOrder,
   SimOrderStatus,
@@ -365,6 +366,7 @@ export class SimulatedVenue implements SimulatedExchange {
 
   // ---- Queries.
 
+  /** By venue order id or client order id; undefined when unknown to the account, or forgotten (`forgetDone`). */
   order(account: string, ref: { orderId?: string; clientOrderId?: string }): SimOrder | undefined {
     const a = this.accounts.get(account);
     if (a === undefined || ref === null || typeof ref !== 'object') return undefined;
@@ -377,20 +379,29 @@ export class SimulatedVenue implements SimulatedExchange {
     return out;
   }
 
+  /** The account's orders, newest first, up to `limit`: every one placed, less those forgotten (`forgetDone`). */
   orders(account: string, options: { symbol?: string; limit?: number } = {}): SimOrder[] {
     const limit = checkLimit(options.limit);
     const all = this.account(account).orders;
     const out: SimOrder[] = [];
     for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
       const order = all[i]!;
+      if (order.forgotten) continue;
       if (options.symbol === undefined || order.market.symbol === options.symbol) out.push(order.snapshot());
     }
     return out;
   }
 
+  /** The account's positions that are not flat, from every fill it ever had (those of forgotten orders too). */
+  positions(account: string): SimPosition[] {
+    return this.account(account).positions();
+  }
+
+  /** The account's fills after `afterTradeId` (exclusive), oldest first, up to `limit`; those of forgotten orders (`forgetDone`) are gone. */
   fills(account: string, options: { symbol?: string; afterTradeId?: string; limit?: number } = {}): SimFill[] {
     const limit = checkLimit(options.limit);
-    const all = this.account(account).fills;
+    const a = this.account(account);
+    const all = a.fills;
     let from = 0;
     if (options.afterTradeId !== undefined) {
       if (typeof options.afterTradeId !== 'string' || !/^\d+$/.test(options.afterTradeId)) {
@@ -407,9 +418,44 @@ export class SimulatedVenue implements SimulatedExchange {
     const out: SimFill[] = [];
     for (let i = from; i < all.length && out.length < limit; i++) {
       const fill = all[i]!;
+      if (a.isForgottenFill(fill)) continue;
       if (options.symbol === undefined || fill.symbol === options.symbol) out.push(fill);
     }
     return out;
+  }
+
+  /**
+   * Forgets done orders (filled, cancelled, expired) of an account, named by client order id, with
+   * their fills, so that a long-running owner (the platform's paper venue) does not have the venue
+   * hold every order ever placed. An id the account does not know, or of an order still open
+   * (resting, or a held stop), is passed over: open orders hold the funds and open quantities the
+   * venue's totals and `audit()` account for. Balances do not change: each fill settled into them
+   * when it happened. Afterwards `order`, `orders` and `fills` no longer return the forgotten orders
+   * and fills, a cancel or amend of one is `UNKNOWN_ORDER`, and its client order id is free again:
+   * placing it opens a new order, so forget an id only once it will not be sent again. O(1) per
+   * order and fill, amortised (see `Account.forget`). Throws `UnknownAccountError`.
+   */
+  forgetDone(account: string, clientOrderIds: Iterable<string>): { orders: number; fills: number } {
+    const a = this.account(account);
+    if (clientOrderIds === null || typeof clientOrderIds !== 'object' || typeof (clientOrderIds as Iterable<string>)[Symbol.iterator] !== 'function') {
+      throw new SimArgumentError('clientOrderIds', clientOrderIds, 'must be an iterable of client order ids');
+    }
+    let orders = 0;
+    let fills = 0;
+    for (const id of clientOrderIds) {
+      const order = typeof id === 'string' ? a.byClientId.get(id) : undefined;
+      if (order === undefined || !order.done) continue;
+      a.forget(order);
+      orders++;
+      fills += order.fillCount;
+    }
+    return { orders, fills };
+  }
+
+  /** How many orders (open, or done and not forgotten) and fills (of those orders) the account remembers. Throws `UnknownAccountError`. */
+  remembered(account: string): { orders: number; fills: number } {
+    const a = this.account(account);
+    return { orders: a.orderCount, fills: a.fillCount };
   }
 
   subscribe(account: string, listener: (update: SimUpdate) => void): () => void {

@@ -95,9 +95,10 @@ export class OrderRegistry {
   /**
    * Forgets the orders settled before the previous sweep (so between one and two sweeps after they
    * settled), except one still in doubt or that `keep` holds: those are looked at again next time.
-   * Returns how many were forgotten.
+   * `onForget` is told each order forgotten (the paper venue forgets the same ones). Returns how
+   * many were forgotten.
    */
-  forgetSettled(keep: (entry: OrderEntry) => boolean): number {
+  forgetSettled(keep: (entry: OrderEntry) => boolean, onForget?: (entry: OrderEntry) => void): number {
     let forgotten = 0;
     for (const id of this.settled.sweep()) {
       const entry = this.entries.get(id);
@@ -108,6 +109,7 @@ export class OrderRegistry {
       }
       this.entries.delete(id);
       forgotten++;
+      onForget?.(entry);
     }
     return forgotten;
   }

@@ -33,6 +33,7 @@ import { referencePriceOf, termsOfIntent, venueRequestOf } from './terms';
 import { applyVenueFill, applyVenueState } from './venue-sync';
 import type { ApplyEvent } from './venue-sync';
 import { createVenue } from './venues';
+import type { ExecutionVenue } from './venues';
 import { ParentManager, ParentRequestError, emptyHistory, foldParentEvent } from './parents';
 import type { Grid, ParentHistory } from './parents';
 
@@ -176,19 +177,26 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
    */
   const pendingReports = new Map<string, ExecutionReport[]>();
   const unmatched = new SettledIds();
+  /** The paper venue's memory of orders and fills, once the venue is up (a scrape may come before). */
+  let venueMemory: ExecutionVenue['memory'] = undefined;
   metrics.gauge({
     name: 'execution_orders_remembered',
-    help: 'What execution holds in memory, by kind: order (working, or settled within ORDER_RETENTION_MS), parent (parent orders working or ended within it), report (orders whose execution reports wait for their approval)',
+    help: 'What execution holds in memory, by kind: order (working, or settled within ORDER_RETENTION_MS), parent (parent orders working or ended within it), report (orders whose execution reports wait for their approval); with the paper venue also venue_order and venue_fill (the orders and fills its in-process exchange holds)',
     labelNames: ['kind'],
     collect() {
       this.set({ kind: 'order' }, registry.size);
       this.set({ kind: 'parent' }, parents.size);
       this.set({ kind: 'report' }, pendingReports.size);
+      if (venueMemory) {
+        const held = venueMemory.remembered();
+        this.set({ kind: 'venue_order' }, held.orders);
+        this.set({ kind: 'venue_fill' }, held.fills);
+      }
     },
   });
   const forgottenOrders = metrics.counter({
     name: 'execution_orders_forgotten_total',
-    help: 'Settled orders, ended parents and unmatched reports dropped from memory after ORDER_RETENTION_MS, by kind (order, parent, report)',
+    help: "Settled orders, ended parents and unmatched reports dropped from memory after ORDER_RETENTION_MS, by kind (order, parent, report; with the paper venue also venue_order and venue_fill, what its exchange dropped with the registry's orders)",
     labelNames: ['kind'],
   });
   const rebuildFrom = (entry: OrderEntry, r: ExecutionReport) => {
@@ -313,6 +321,7 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
 
   // ---- The venue.
   const venue = await createVenue(config, ctx.shard.symbols, [...registry.values()].map((e) => e.order.snapshot()), logger);
+  venueMemory = venue.memory;
   const connected = health.flag('venue_connected', false);
   const onVenueEvent = (event: VenueEvent) => {
     if (event.kind === 'connection') {
@@ -473,7 +482,15 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
     // A child stays while its parent works: the parent may still ask to cancel it, and must find it
     // settled, not unknown (an unknown child is one whose approval is yet to come).
     const parentWorks = (e: OrderEntry) => e.order.terms.parentId !== undefined && parents.isWorking(e.order.terms.parentId);
-    forgottenOrders.inc({ kind: 'order' }, registry.forgetSettled(parentWorks));
+    // The paper venue forgets exactly these: what execution still remembers (in doubt, a working
+    // parent's child) stays there too, for the lookups that settle it.
+    const forgotten: string[] = [];
+    forgottenOrders.inc({ kind: 'order' }, registry.forgetSettled(parentWorks, (e) => forgotten.push(e.order.clientOrderId)));
+    if (venue.memory) {
+      const dropped = venue.memory.forget(forgotten);
+      forgottenOrders.inc({ kind: 'venue_order' }, dropped.orders);
+      forgottenOrders.inc({ kind: 'venue_fill' }, dropped.fills);
+    }
     forgottenOrders.inc({ kind: 'parent' }, parents.forgetEnded());
     let reports = 0;
     for (const id of unmatched.sweep()) if (pendingReports.delete(id)) reports++;

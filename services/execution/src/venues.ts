@@ -24,6 +24,15 @@ export interface ExecutionVenue {
   };
   /** Differences between the venue's positions and the fills the platform recorded, as sentences. */
   checkPositions(registry: OrderRegistry): Promise<string[]>;
+  /**
+   * The paper venue only: its exchange is in this process and would otherwise hold every order and
+   * fill since the start, so it forgets the orders the registry forgets (done ones only; an id it
+   * does not know, or of an order still open there, is passed over), with their fills.
+   */
+  readonly memory?: {
+    forget(clientOrderIds: readonly string[]): { orders: number; fills: number };
+    remembered(): { orders: number; fills: number };
+  };
 }
 
 /** Signed filled quantity per symbol from the platform's own orders. */
@@ -149,5 +158,9 @@ function createPaperVenue(config: ExecutionConfig, symbols: readonly string[], h
     },
     // The paper venue's account is rebuilt from the platform's fills: it agrees by construction.
     checkPositions: async () => [],
+    memory: {
+      forget: (ids) => exchange.forgetDone(PAPER_ACCOUNT, ids),
+      remembered: () => exchange.remembered(PAPER_ACCOUNT),
+    },
   };
 }

@@ -108,6 +108,29 @@ describe('OrderRegistry', () => {
     expect(r.size).toBe(0);
   });
 
+  it('tells the caller exactly the orders it forgets (the paper venue forgets the same), never one in doubt or held', () => {
+    const done = entry('done');
+    const doubtful = entry('doubtful');
+    const child = entry('child', 'BTC-USDT', 'parent');
+    const working = entry('working');
+    const r = registryOf(done, doubtful, child, working);
+    for (const e of [done, doubtful, child]) r.apply(e.order, cancel);
+    r.apply(working.order, ack);
+    r.setInDoubt(doubtful, true);
+    const told: string[] = [];
+    const keep = (e: OrderEntry) => e.order.terms.parentId === 'parent';
+    const forget = () => r.forgetSettled(keep, (e) => told.push(e.order.clientOrderId));
+    expect(forget()).toBe(0);
+    expect(forget()).toBe(1);
+    expect(told).toEqual(['done']);
+    for (let n = 0; n < 3; n++) expect(forget()).toBe(0);
+    expect(told).toEqual(['done']);
+    r.setInDoubt(doubtful, false);
+    expect(forget()).toBe(1);
+    expect(told).toEqual(['done', 'doubtful']);
+    expect(ids([...r.values()]).sort()).toEqual(['child', 'working']);
+  });
+
   it('settles an order only with its last fill, and a repeated fill changes nothing', () => {
     const e = entry('e');
     const r = registryOf(e);

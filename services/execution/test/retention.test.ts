@@ -2,6 +2,7 @@
 // venue, orders filled, cancelled and rejected leave its memory within two ORDER_RETENTION_MS
 // while a resting order stays (and can still be cancelled); a late execution report of a
 // remembered order is matched to it, one of a forgotten order waits for an approval only as long;
+// the paper venue's exchange forgets the same orders, with their fills, and keeps the resting one;
 // a restart replays every order and forgets the settled ones again; a parent order keeps its
 // children while it works and goes with them once it ended; a bad retention stops the start-up.
 import { credentials, Metadata, status } from '@grpc/grpc-js';
@@ -133,7 +134,7 @@ const submitOrder = (req: Partial<SubmitOrderRequest>) => call<SubmitOrderReques
 async function metrics(): Promise<Record<string, number>> {
   const body = await (await fetch(`http://127.0.0.1:${execution!.httpPort}/metrics`)).text();
   const out: Record<string, number> = {};
-  for (const m of body.matchAll(/^meridian_(execution_orders_remembered|execution_orders_forgotten_total|execution_open_orders|execution_invalid_transitions_total)(?:\{[^}]*?(?:kind="([a-z]+)")?[^}]*\})? (\S+)$/gm)) {
+  for (const m of body.matchAll(/^meridian_(execution_orders_remembered|execution_orders_forgotten_total|execution_open_orders|execution_invalid_transitions_total)(?:\{[^}]*?(?:kind="([a-z_]+)")?[^}]*\})? (\S+)$/gm)) {
     out[m[2] ? `${m[1]}.${m[2]}` : m[1]!] = (out[m[2] ? `${m[1]}.${m[2]}` : m[1]!] ?? 0) + Number(m[3]);
   }
   return out;
@@ -200,6 +201,14 @@ test('settled orders leave memory within two retention intervals; a resting orde
     'execution_orders_forgotten_total.report': 1,
   });
   expect(forgotten['execution_open_orders']).toBe(1);
+  // The paper venue forgot the same orders in the same sweep: c-1, m-1 and m-2 with their fill each
+  // (s-1 never reached it); it still holds the resting one.
+  expect(forgotten).toMatchObject({
+    'execution_orders_remembered.venue_order': 1,
+    'execution_orders_forgotten_total.venue_order': 3,
+    'execution_orders_remembered.venue_fill': 0,
+    'execution_orders_forgotten_total.venue_fill': 2,
+  });
   // Nothing was published again for the orders forgotten.
   expect(of('m-2')).toHaveLength(m2Reports + 1);
   for (const cid of ['c-1', 's-1', 'm-1', 'm-2']) await expect(getOrder(cid)).rejects.toMatchObject({ code: status.NOT_FOUND });
@@ -215,7 +224,13 @@ test('settled orders leave memory within two retention intervals; a resting orde
   expect((await getOrder('rest-1')).order!.status).toBe(OrderStatus.ORDER_STATUS_ACKED);
   expect((await cancelOrder('rest-1')).order!.status).toBe(OrderStatus.ORDER_STATUS_CANCELLED);
   await waitFor('rest-1 cancel reported', () => settled('rest-1'), 10_000, 50);
-  await metricsReach('rest-1 forgotten once cancelled', { 'execution_orders_remembered.order': 0, 'execution_orders_forgotten_total.order': 5, 'execution_open_orders': 0 });
+  await metricsReach('rest-1 forgotten once cancelled', {
+    'execution_orders_remembered.order': 0,
+    'execution_orders_forgotten_total.order': 5,
+    'execution_open_orders': 0,
+    'execution_orders_remembered.venue_order': 0,
+    'execution_orders_forgotten_total.venue_order': 4,
+  });
 });
 
 test('a restart replays every order and forgets the settled ones again, keeping the resting one', async () => {
@@ -223,14 +238,27 @@ test('a restart replays every order and forgets the settled ones again, keeping 
   await waitFor('rest-2 resting', () => of('rest-2').length === 1, 20_000, 50);
   await stopExecution();
   await startExecution();
-  // All six orders of the stream are back (the ghost's and the late reports matched or dropped with the replay)...
+  // All six orders of the stream are back (the ghost's and the late reports matched or dropped with
+  // the replay); the rebuilt paper venue holds only the working one, placed again...
   const replayed = await metrics();
-  expect(replayed).toMatchObject({ 'execution_orders_remembered.order': 6, 'execution_orders_remembered.report': 0, 'execution_open_orders': 1 });
-  // ...and the five settled ones leave again.
-  await metricsReach('the replayed settled orders forgotten', { 'execution_orders_remembered.order': 1, 'execution_orders_forgotten_total.order': 5 });
+  expect(replayed).toMatchObject({
+    'execution_orders_remembered.order': 6,
+    'execution_orders_remembered.report': 0,
+    'execution_open_orders': 1,
+    'execution_orders_remembered.venue_order': 1,
+    'execution_orders_remembered.venue_fill': 0,
+  });
+  // ...and the five settled ones leave again (none of them was at this venue).
+  const again = await metricsReach('the replayed settled orders forgotten', { 'execution_orders_remembered.order': 1, 'execution_orders_forgotten_total.order': 5 });
+  expect(again).toMatchObject({ 'execution_orders_remembered.venue_order': 1, 'execution_orders_forgotten_total.venue_order': 0 });
   expect((await getOrder('rest-2')).order!.status).toBe(OrderStatus.ORDER_STATUS_ACKED);
   expect((await cancelOrder('rest-2')).order!.status).toBe(OrderStatus.ORDER_STATUS_CANCELLED);
-  await metricsReach('rest-2 forgotten once cancelled', { 'execution_orders_remembered.order': 0, 'execution_orders_forgotten_total.order': 6 });
+  await metricsReach('rest-2 forgotten once cancelled', {
+    'execution_orders_remembered.order': 0,
+    'execution_orders_forgotten_total.order': 6,
+    'execution_orders_remembered.venue_order': 0,
+    'execution_orders_forgotten_total.venue_order': 1,
+  });
 });
 
 test('a parent keeps its children while it works, and goes with them once it ended', async () => {
@@ -258,6 +286,13 @@ test('a parent keeps its children while it works, and goes with them once it end
   await waitFor('twap-1 completed', async () => (await getOrder('twap-1')).order!.reason === 'finished: completed', 30_000, 100);
   const children = [...new Set(reports.filter((r) => r.parentOrderId === 'twap-1').map((r) => r.clientOrderId))].sort();
   expect(children.length).toBeGreaterThanOrEqual(2);
+  // What the paper venue has of them: the children it acknowledged, and each fill.
+  const acked = children.filter((cid) => of(cid).some((r) => r.kind === ExecutionKind.EXECUTION_KIND_ACK));
+  const childFills = reports.filter((r) => r.parentOrderId === 'twap-1' && r.kind === ExecutionKind.EXECUTION_KIND_FILL).length;
+  expect(acked.length).toBeGreaterThanOrEqual(1);
+  expect(childFills).toBeGreaterThanOrEqual(1);
+  // Kept at the venue while the parent worked, as in the registry.
+  expect(await metrics()).toMatchObject({ 'execution_orders_forgotten_total.venue_order': before['execution_orders_forgotten_total.venue_order'] ?? 0 });
   // Had it not been kept for its working parent, the first child would be gone by now.
   expect(Date.now() - firstSettled).toBeGreaterThan(FORGET_WITHIN_MS);
   expect((await getOrder('twap-1-1')).order!.status).toBe(OrderStatus.ORDER_STATUS_FILLED);
@@ -267,6 +302,10 @@ test('a parent keeps its children while it works, and goes with them once it end
     'execution_orders_forgotten_total.parent': (before['execution_orders_forgotten_total.parent'] ?? 0) + 1,
     'execution_orders_remembered.order': 0,
     'execution_orders_forgotten_total.order': (before['execution_orders_forgotten_total.order'] ?? 0) + children.length,
+    'execution_orders_remembered.venue_order': 0,
+    'execution_orders_forgotten_total.venue_order': (before['execution_orders_forgotten_total.venue_order'] ?? 0) + acked.length,
+    'execution_orders_remembered.venue_fill': 0,
+    'execution_orders_forgotten_total.venue_fill': (before['execution_orders_forgotten_total.venue_fill'] ?? 0) + childFills,
   });
   await expect(getOrder('twap-1')).rejects.toMatchObject({ code: status.NOT_FOUND });
   for (const cid of children) await expect(getOrder(cid)).rejects.toMatchObject({ code: status.NOT_FOUND });

@@ -1,4 +1,3 @@
-import { PositionLedger } from '@meridian/portfolio';
 import { seededRandom } from '@meridian/venue-sim';
 import type { LatencyModel, SimResult, SimOrder, SimulatedExchange } from '@meridian/venue-sim';
 import type {
@@ -44,8 +43,8 @@ export interface PaperTradingVenueOptions {
  * moment it makes them. The exchange is exact and synchronous, so an outcome is never `in_doubt`:
  * a refusal is `rejected` with the exchange's code (the venue-sim README lists them).
  *
- * Positions are the account's fills folded per symbol at weighted average cost (`PositionLedger`):
- * what was bought and sold here. Opening balances are balances, not positions.
+ * Positions are the account's fills folded per symbol at weighted average cost (the exchange's
+ * `positions`, `PositionLedger`): what was bought and sold here. Opening balances are balances, not positions.
  */
 export class PaperTradingVenue implements TradingVenue {
   readonly venue: string;
@@ -184,22 +183,8 @@ export class PaperTradingVenue implements TradingVenue {
   }
 
   async positions(): Promise<VenuePosition[]> {
-    return this.send('positions', () => {
-      const ledgers = new Map<string, PositionLedger>();
-      for (const f of this.exchange.fills(this.account)) {
-        let ledger = ledgers.get(f.symbol);
-        if (ledger === undefined) {
-          ledger = new PositionLedger(f.symbol);
-          ledgers.set(f.symbol, ledger);
-        }
-        ledger.applyFill({ side: f.side, quantity: f.quantity, price: f.price, fee: f.fee });
-      }
-      const out: VenuePosition[] = [];
-      for (const [symbol, ledger] of ledgers) {
-        if (!ledger.isFlat()) out.push({ symbol, quantity: ledger.quantity, averageEntryPrice: ledger.averagePrice });
-      }
-      return out;
-    });
+    // The venue folds every fill, also those of orders it has forgotten since (`forgetDone`).
+    return this.send('positions', () => this.exchange.positions(this.account).map((p) => ({ symbol: p.symbol, quantity: p.quantity, averageEntryPrice: p.averagePrice })));
   }
 
   async balances(): Promise<VenueBalance[]> {
