@@ -3,8 +3,7 @@
 // fills as maker when the market trades through it; the slippage guard refuses before the venue;
 // cancels over gRPC; a restart neither repeats an ack nor loses a resting order; SubmitOrder goes
 // through risk (a real risk service) both ways.
-import { credentials, Metadata, status } from '@grpc/grpc-js';
-import type { ServiceError } from '@grpc/grpc-js';
+import { credentials, status } from '@grpc/grpc-js';
 import { Bus, provisionTopology } from '@meridian/bus';
 import { nowNanos } from '@meridian/domain';
 import {
@@ -28,6 +27,7 @@ import { ServiceProcess, assertBuilt, createTestEnvironment, waitFor } from '@me
 import { join } from 'node:path';
 import type { TestEnvironment } from '@meridian/testkit';
 import { executionService } from '../src/service';
+import { call, paperIntent, paperServiceEnv } from './paper-harness';
 
 jest.setTimeout(90_000);
 
@@ -41,20 +41,7 @@ const reports: ExecutionReport[] = [];
 let bookSeq = 1n;
 
 function serviceEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    ...env.env,
-    HOST: '127.0.0.1',
-    HTTP_PORT: '0',
-    GRPC_PORT: '0',
-    LOG_LEVEL: 'fatal',
-    SYMBOLS: SYMBOL,
-    SHUTDOWN_TIMEOUT_MS: '5000',
-    VENUE: 'paper',
-    MARKET_VENUE: 'sim',
-    PAPER_INSTRUMENTS: `${SYMBOL}=0.01/0.0001`,
-    RECONCILE_INTERVAL_MS: '200',
-    ...extra,
-  };
+  return paperServiceEnv(env, SYMBOL, extra);
 }
 
 async function startExecution(): Promise<void> {
@@ -87,25 +74,7 @@ async function publishTrade(price: string, size: string, aggressor: Side): Promi
   );
 }
 
-function intent(cid: string, over: Partial<OrderIntent> = {}): OrderIntent {
-  return {
-    clientOrderId: cid,
-    strategy: 'test',
-    venue: 'paper',
-    symbol: SYMBOL,
-    side: Side.SIDE_BUY,
-    type: OrderType.ORDER_TYPE_MARKET,
-    timeInForce: TimeInForce.TIME_IN_FORCE_IOC,
-    quantity: '0.5',
-    limitPrice: '',
-    referencePrice: '100.1',
-    tsNs: nowNanos(),
-    stopPrice: '',
-    postOnly: false,
-    parentOrderId: '',
-    ...over,
-  };
-}
+const intent = (cid: string, over: Partial<OrderIntent> = {}): OrderIntent => paperIntent(cid, SYMBOL, '0.5', over);
 
 /** Publishes an approval as risk would (the test's NATS user may). `msgId` differs per call, so a repeat is a redelivery, not a dedupe. */
 async function approve(i: OrderIntent, msgId = `${i.clientOrderId}-${Math.random()}`): Promise<void> {
@@ -115,9 +84,6 @@ async function approve(i: OrderIntent, msgId = `${i.clientOrderId}-${Math.random
 const of = (cid: string) => reports.filter((r) => r.clientOrderId === cid);
 const kinds = (cid: string) => of(cid).map((r) => r.kind);
 
-function call<Req, Res>(fn: (req: Req, md: Metadata, opts: { deadline: number }, cb: (err: ServiceError | null, res: Res) => void) => void, req: Req): Promise<Res> {
-  return new Promise((resolve, reject) => fn(req, new Metadata(), { deadline: Date.now() + 20_000 }, (err, res) => (err ? reject(err) : resolve(res))));
-}
 const getOrder = (cid: string) => call<{ clientOrderId: string }, GetOrderResponse>(client!.getOrder.bind(client!), { clientOrderId: cid });
 const cancelOrder = (cid: string) => call<{ clientOrderId: string; waitMs: number }, CancelOrderResponse>(client!.cancelOrder.bind(client!), { clientOrderId: cid, waitMs: 5_000 });
 // Built with fromPartial: grpc-js serialises a missing field of a plain object as the string "undefined".

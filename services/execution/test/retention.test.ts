@@ -5,8 +5,7 @@
 // the paper venue's exchange forgets the same orders, with their fills, and keeps the resting one;
 // a restart replays every order and forgets the settled ones again; a parent order keeps its
 // children while it works and goes with them once it ended; a bad retention stops the start-up.
-import { credentials, Metadata, status } from '@grpc/grpc-js';
-import type { ServiceError } from '@grpc/grpc-js';
+import { credentials, status } from '@grpc/grpc-js';
 import { Bus, provisionTopology } from '@meridian/bus';
 import { nowNanos } from '@meridian/domain';
 import {
@@ -18,7 +17,6 @@ import {
   ExecutionServiceClient,
   OrderStatus,
   OrderType,
-  Side,
   SubmitOrderRequest,
   TimeInForce,
 } from '@meridian/proto';
@@ -29,6 +27,7 @@ import { ServiceProcess, assertBuilt, createTestEnvironment, waitFor } from '@me
 import type { TestEnvironment } from '@meridian/testkit';
 import { join } from 'node:path';
 import { executionService } from '../src/service';
+import { call, paperIntent, paperServiceEnv } from './paper-harness';
 
 jest.setTimeout(120_000);
 
@@ -46,22 +45,7 @@ const reports: ExecutionReport[] = [];
 let bookSeq = 1n;
 
 function serviceEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    ...env.env,
-    HOST: '127.0.0.1',
-    HTTP_PORT: '0',
-    GRPC_PORT: '0',
-    LOG_LEVEL: 'fatal',
-    SYMBOLS: SYMBOL,
-    SHUTDOWN_TIMEOUT_MS: '5000',
-    VENUE: 'paper',
-    MARKET_VENUE: 'sim',
-    PAPER_INSTRUMENTS: `${SYMBOL}=0.01/0.0001`,
-    RECONCILE_INTERVAL_MS: '200',
-    VENUE_TIMEOUT_MS: '1000',
-    ORDER_RETENTION_MS: String(RETENTION_MS),
-    ...extra,
-  };
+  return paperServiceEnv(env, SYMBOL, { VENUE_TIMEOUT_MS: '1000', ORDER_RETENTION_MS: String(RETENTION_MS), ...extra });
 }
 
 async function startExecution(): Promise<void> {
@@ -89,25 +73,7 @@ async function publishBook(): Promise<void> {
   );
 }
 
-function intent(cid: string, over: Partial<OrderIntent> = {}): OrderIntent {
-  return {
-    clientOrderId: cid,
-    strategy: 'test',
-    venue: 'paper',
-    symbol: SYMBOL,
-    side: Side.SIDE_BUY,
-    type: OrderType.ORDER_TYPE_MARKET,
-    timeInForce: TimeInForce.TIME_IN_FORCE_IOC,
-    quantity: '0.1',
-    limitPrice: '',
-    referencePrice: '100.1',
-    tsNs: nowNanos(),
-    stopPrice: '',
-    postOnly: false,
-    parentOrderId: '',
-    ...over,
-  };
-}
+const intent = (cid: string, over: Partial<OrderIntent> = {}): OrderIntent => paperIntent(cid, SYMBOL, '0.1', over);
 const resting = (cid: string) => intent(cid, { type: OrderType.ORDER_TYPE_LIMIT, timeInForce: TimeInForce.TIME_IN_FORCE_GTC, limitPrice: '95', referencePrice: '95' });
 
 async function approve(i: OrderIntent): Promise<void> {
@@ -122,9 +88,6 @@ async function publishReport(r: ExecutionReport, msgId: string): Promise<void> {
 const of = (cid: string) => reports.filter((r) => r.clientOrderId === cid);
 const settled = (cid: string) => of(cid).some((r) => [OrderStatus.ORDER_STATUS_FILLED, OrderStatus.ORDER_STATUS_CANCELLED, OrderStatus.ORDER_STATUS_REJECTED].includes(r.status));
 
-function call<Req, Res>(fn: (req: Req, md: Metadata, opts: { deadline: number }, cb: (err: ServiceError | null, res: Res) => void) => void, req: Req): Promise<Res> {
-  return new Promise((resolve, reject) => fn(req, new Metadata(), { deadline: Date.now() + 20_000 }, (err, res) => (err ? reject(err) : resolve(res))));
-}
 const getOrder = (cid: string) => call<{ clientOrderId: string }, GetOrderResponse>(client!.getOrder.bind(client!), { clientOrderId: cid });
 const cancelOrder = (cid: string) => call<{ clientOrderId: string; waitMs: number }, CancelOrderResponse>(client!.cancelOrder.bind(client!), { clientOrderId: cid, waitMs: 5_000 });
 const listOrders = () => call<{ symbol: string; openOnly: boolean }, ListOrdersResponse>(client!.listOrders.bind(client!), { symbol: '', openOnly: false });

@@ -1,0 +1,52 @@
+// What the paper-venue tests of execution share: the service's environment, an intent as risk
+// approves it, and a unary gRPC call as a promise.
+import { Metadata } from '@grpc/grpc-js';
+import type { ServiceError } from '@grpc/grpc-js';
+import { nowNanos } from '@meridian/domain';
+import { OrderType, Side, TimeInForce } from '@meridian/proto';
+import type { OrderIntent } from '@meridian/proto';
+import type { TestEnvironment } from '@meridian/testkit';
+
+/** Execution on the paper venue for one symbol (tick 0.01, lot 0.0001), in process, quiet, on free ports. */
+export function paperServiceEnv(env: TestEnvironment, symbol: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...env.env,
+    HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+    GRPC_PORT: '0',
+    LOG_LEVEL: 'fatal',
+    SYMBOLS: symbol,
+    SHUTDOWN_TIMEOUT_MS: '5000',
+    VENUE: 'paper',
+    MARKET_VENUE: 'sim',
+    PAPER_INSTRUMENTS: `${symbol}=0.01/0.0001`,
+    RECONCILE_INTERVAL_MS: '200',
+    ...extra,
+  };
+}
+
+/** A market IOC buy of `quantity` on the paper venue, as the coordinator sends it; `over` changes any field. */
+export function paperIntent(cid: string, symbol: string, quantity: string, over: Partial<OrderIntent> = {}): OrderIntent {
+  return {
+    clientOrderId: cid,
+    strategy: 'test',
+    venue: 'paper',
+    symbol,
+    side: Side.SIDE_BUY,
+    type: OrderType.ORDER_TYPE_MARKET,
+    timeInForce: TimeInForce.TIME_IN_FORCE_IOC,
+    quantity,
+    limitPrice: '',
+    referencePrice: '100.1',
+    tsNs: nowNanos(),
+    stopPrice: '',
+    postOnly: false,
+    parentOrderId: '',
+    ...over,
+  };
+}
+
+/** A unary call of a grpc-js client method with a 20 s deadline. */
+export function call<Req, Res>(fn: (req: Req, md: Metadata, opts: { deadline: number }, cb: (err: ServiceError | null, res: Res) => void) => void, req: Req): Promise<Res> {
+  return new Promise((resolve, reject) => fn(req, new Metadata(), { deadline: Date.now() + 20_000 }, (err, res) => (err ? reject(err) : resolve(res))));
+}
