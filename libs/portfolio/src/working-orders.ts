@@ -24,7 +24,8 @@ interface Entry {
  */
 export class WorkingOrders {
   private readonly entries = new Map<string, Entry>();
-  private readonly settled = new SettledIds();
+  /** Settled orders awaiting a sweep: kept from the first `forgetSettled` on (an owner that never sweeps, a backtest, pays nothing). */
+  private settled: SettledIds | undefined;
   private buy = Decimal.ZERO;
   private sell = Decimal.ZERO;
   private count = 0;
@@ -68,9 +69,19 @@ export class WorkingOrders {
    * retention: an order is forgotten between one and two intervals after it settles. Totals do
    * not change (a settled order counts nothing). An event for a forgotten order starts it anew:
    * a late `open` of it would count as working again, so the retention must outlast any event
-   * still on its way (replays finish before the first call).
+   * still on its way (replays finish before the first call). The first call only starts the
+   * tracking (nothing is kept for an owner that never calls it): what settled before it goes at
+   * the second.
    */
   forgetSettled(): number {
+    if (this.settled === undefined) {
+      // The first call starts the tracking: what settled so far (a replay) counts from now.
+      this.settled = new SettledIds();
+      for (const [id, e] of this.entries) if (!e.counted.isPositive()) this.settled.mark(id);
+      // As if marked in the interval before this call: they go at the next one.
+      this.settled.sweep();
+      return 0;
+    }
     let forgotten = 0;
     for (const id of this.settled.sweep()) {
       const e = this.entries.get(id);
@@ -114,7 +125,7 @@ export class WorkingOrders {
     const r = this.remainingOf(e);
     e.counted = r;
     if (!r.isPositive()) {
-      this.settled.mark(id);
+      this.settled?.mark(id);
       return;
     }
     if (e.side === 'BUY') this.buy = this.buy.add(r);

@@ -76,7 +76,8 @@ export class RiskState {
   private readonly symbols = new Map<string, SymbolBook>();
   private readonly strategies = new Map<string, StrategyBook>();
   private readonly orders = new Map<string, OrderEntry>();
-  private readonly settled = new SettledIds();
+  /** Settled orders awaiting a sweep: kept from the first `forgetSettled` on (an owner that never sweeps, a backtest, pays nothing). */
+  private settled: SettledIds | undefined;
   private readonly accountRate: OrderRateWindow;
   private horizonMs: number;
   private book: LimitsBook;
@@ -158,7 +159,7 @@ export class RiskState {
     if (e.symbol === symbol) this.recount(id, e, s);
     else {
       this.revalue(s);
-      if (!e.counted.isPositive()) this.settled.mark(id);
+      if (!e.counted.isPositive()) this.settled?.mark(id);
     }
   }
 
@@ -259,9 +260,18 @@ export class RiskState {
    * after it settles, and nothing a check reads changes (a settled order counts nothing; the rate
    * windows keep their own times). An event for a forgotten order starts it anew, so the retention
    * must outlast any event still on its way: a late approval of a forgotten order would count as
-   * working again.
+   * working again. The first call only starts the tracking (nothing is kept for an owner that
+   * never calls it, such as a backtest): what settled before it goes at the second.
    */
   forgetSettled(): number {
+    if (this.settled === undefined) {
+      // The first call starts the tracking: what settled so far (the replay) counts from now.
+      this.settled = new SettledIds();
+      for (const [id, e] of this.orders) if (!e.counted.isPositive()) this.settled.mark(id);
+      // As if marked in the interval before this call: they go at the next one.
+      this.settled.sweep();
+      return 0;
+    }
     let forgotten = 0;
     for (const id of this.settled.sweep()) {
       const e = this.orders.get(id);
@@ -337,7 +347,7 @@ export class RiskState {
         this.openOrderCount += change;
       }
     }
-    if (!remaining.isPositive()) this.settled.mark(id);
+    if (!remaining.isPositive()) this.settled?.mark(id);
     this.revalue(s);
   }
 
