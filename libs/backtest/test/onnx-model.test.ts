@@ -103,7 +103,7 @@ describe.each<['lstm' | 'tft', number]>([
   afterAll(() => model.dispose());
 
   test('scores every bar after the warm-up as computed independently from featureMatrix and onnxruntime', async () => {
-    const scorer = model.scorer('AAA-USDT');
+    const scorer = model.scorer();
     const got = new Map<number, number>();
     for (const bar of bars) {
       const s = scorer.onBar(bar);

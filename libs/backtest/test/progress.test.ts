@@ -60,7 +60,7 @@ describe('annualised figures of short runs', () => {
     expect(DEFAULT_MIN_ANNUALISED_DAYS).toBe(30);
     const bars = walk('AAA-USDT', 600, 9);
     const run = (minAnnualisedDays?: number) =>
-      runBacktest({ config: config(['AAA-USDT'], minAnnualisedDays === undefined ? {} : { minAnnualisedDays }), sources: [arraySource('b', bars)], strategies: [new MomentumStrategy({ interval: '1m', entryThreshold: 0.1, intentIntervalMs: 0 })] });
+      runBacktest({ config: config(['AAA-USDT'], minAnnualisedDays === undefined ? {} : { minAnnualisedDays }), sources: [arraySource('b', bars)], strategies: [new MomentumStrategy({ interval: '1m', strategy: { entryThreshold: 0.1, intentIntervalMs: 0 } })] });
     const short = await run();
     expect(short.orders.length).toBeGreaterThan(0);
     expect(short.metrics.totalReturn).not.toBeNull();

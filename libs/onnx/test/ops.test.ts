@@ -1,6 +1,7 @@
 // Each building block the exporters use, run in onnxruntime-node against tfjs (CPU backend) on
 // the same random inputs and weights: the maximum absolute difference must stay under 1e-5.
 import { GraphBuilder } from '../src/builder';
+import { attr } from '../src/graph';
 import { activation, dense, layerNorm, lstm, type Activation } from '../src/blocks';
 import { causalMask, scaledDotProductAttention } from '../src/attention';
 import { seasonalityBasis, trendBasis } from '@meridian/models';
@@ -39,7 +40,6 @@ describe('dense (MatMul + Add)', () => {
     const c = randomArray(rng, 3);
     const b = new GraphBuilder('gemm');
     const x = b.input('a', ['batch', 5]);
-    const { attr } = await import('../src/graph');
     b.output(b.op1('Gemm', [x, b.weight('w', w, [3, 5]), b.weight('c', c, [3])], { transB: attr.int(1) }), 'y');
     const { y } = await runOrt(b.build(), { a: { data: a, dims: [4, 5] } });
     const ref = values(tf.add(tf.matMul(tf.tensor(a, [4, 5]), tf.tensor(w, [3, 5]), false, true), tf.tensor(c, [3])));

@@ -1,11 +1,14 @@
 import { GraphBuilder } from '../src/builder';
 import { DuplicateNameError, InvalidGraphError, ShapeMismatchError, UndefinedTensorError } from '../src/errors';
-import type { OnnxGraph } from '../src/graph';
+import type { Initializer, OnnxGraph } from '../src/graph';
 import { attr } from '../src/graph';
 import { serializeModel } from '../src/serialize';
 import { validateGraph } from '../src/validate';
 
 const f32 = (n: number) => new Float32Array(n).fill(0.5);
+/** `g`'s initializers with `name` replaced by a float32 tensor of `data` (and `shape`, else its own). */
+const replaced = (g: OnnxGraph, name: string, data: Float32Array, shape?: readonly number[]): Initializer[] =>
+  g.initializers.map((i): Initializer => (i.name === name ? { name, dtype: 'float32', shape: shape ?? i.shape, data } : i));
 
 /** A valid graph y = relu(x·w + b), x [batch, 3], w [3, 2]. */
 function base(): OnnxGraph {
@@ -72,9 +75,9 @@ describe('validateGraph', () => {
 
   test('inconsistent shapes: MatMul inner dimensions, a bias that does not broadcast', () => {
     const g = base();
-    const wrongW = g.initializers.map((i) => (i.name === 'w' ? { ...i, shape: [2, 3], data: f32(6) } : i));
+    const wrongW = replaced(g, 'w', f32(6), [2, 3]);
     expect(code(() => validateGraph({ ...g, initializers: wrongW }))).toMatch(/^ShapeMismatchError:ONNX_SHAPE_MISMATCH:node "mm" \(MatMul\): inner dimensions differ: \[batch, 3\] x \[2, 3\]/);
-    const wrongB = g.initializers.map((i) => (i.name === 'b' ? { ...i, shape: [3], data: f32(3) } : i));
+    const wrongB = replaced(g, 'b', f32(3), [3]);
     expect(code(() => validateGraph({ ...g, initializers: wrongB }))).toMatch(/node "add" \(Add\): shapes \[batch, 2\] and \[3\] do not broadcast/);
   });
 
@@ -88,7 +91,7 @@ describe('validateGraph', () => {
 
   test('an initializer whose data does not fill its shape', () => {
     const g = base();
-    const inits = g.initializers.map((i) => (i.name === 'w' ? { ...i, data: f32(5) } : i));
+    const inits = replaced(g, 'w', f32(5));
     expect(code(() => validateGraph({ ...g, initializers: inits }))).toMatch(/initializer "w": holds 5 values, shape \[3, 2\] needs 6/);
   });
 
@@ -96,7 +99,7 @@ describe('validateGraph', () => {
     const g = base();
     const data = f32(6);
     data[4] = NaN;
-    const inits = g.initializers.map((i) => (i.name === 'w' ? { ...i, data } : i));
+    const inits = replaced(g, 'w', data);
     expect(code(() => validateGraph({ ...g, initializers: inits }))).toMatch(/ONNX_INVALID_GRAPH:initializer "w": value NaN at index 4 is not finite/);
   });
 

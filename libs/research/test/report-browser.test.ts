@@ -8,6 +8,19 @@ import type { Browser, Page } from 'playwright-core';
 import { buildReportData, renderReport } from '../src';
 import { reportInput } from './report-fixture';
 
+// What the functions passed to page.evaluate use: they run in the browser, which has them (the
+// tests compile against Node's types, without the DOM's).
+declare const Image: new () => { src: string; width: number; height: number; decode(): Promise<void> };
+declare const document: { createElement(tag: 'canvas'): BrowserCanvas };
+interface SVGGraphicsElement {
+  getBoundingClientRect(): { width: number; height: number };
+}
+interface BrowserCanvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { drawImage(img: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
 
@@ -77,7 +90,7 @@ if (!present && process.env.CI === 'true') {
   async function pathPoints(selector: string): Promise<{ points: number; width: number; height: number }> {
     return page.$eval(selector, (el) => {
       const d = el.getAttribute('d') ?? '';
-      const box = (el as SVGGraphicsElement).getBoundingClientRect();
+      const box = (el as unknown as SVGGraphicsElement).getBoundingClientRect();
       return { points: (d.match(/[ML]/g) ?? []).length, width: box.width, height: box.height };
     });
   }

@@ -13,7 +13,7 @@ export type {
   BreakerView,
 } from './check';
 export { limitsFor, validateLimits, parseLimitsDocument, LIMIT_FIELDS } from './limits';
-export type { RiskLimits, LimitsBook, SymbolLimits, StrategyLimits, LimitsDocument, LimitField, LimitScope } from './limits';
+export type { RiskLimits, LimitsBook, SymbolLimits, StrategyLimits, LimitsDocument, LimitField, LimitScope, FieldSpec as LimitFieldSpec } from './limits';
 export { OrderRateWindow } from './rate';
 export type { RateWindowView } from './rate';
 export { RiskState } from './state';

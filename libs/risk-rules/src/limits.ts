@@ -55,7 +55,7 @@ export interface RiskLimits {
 /** Where a limit applies, which decides the levels of a `LimitsBook` that may set it. */
 export type LimitScope = 'order' | 'symbol' | 'strategy' | 'account';
 
-interface FieldSpec {
+export interface FieldSpec {
   readonly kind: 'decimal' | 'count';
   readonly scope: LimitScope;
   /** Required in `global` (the three original limits). */
@@ -65,7 +65,9 @@ interface FieldSpec {
 }
 
 /** Every limit, its kind and its scope, in the order of `RiskLimits`. */
-export const LIMIT_FIELDS: Readonly<Record<keyof RiskLimits, FieldSpec>> = {
+// `satisfies`, not a type annotation: the scopes stay literal, so SymbolLimits and StrategyLimits below
+// pick the fields of their scopes (annotated, every scope widened to LimitScope and both came out empty).
+export const LIMIT_FIELDS = {
   maxOrderQuantity: { kind: 'decimal', scope: 'order', required: true, positive: true },
   maxOrderNotional: { kind: 'decimal', scope: 'order', required: true, positive: true },
   maxPosition: { kind: 'decimal', scope: 'order', required: true, positive: true },
@@ -84,7 +86,7 @@ export const LIMIT_FIELDS: Readonly<Record<keyof RiskLimits, FieldSpec>> = {
   maxNetExposure: { kind: 'decimal', scope: 'account' },
   maxDailyLoss: { kind: 'decimal', scope: 'account' },
   maxDrawdown: { kind: 'decimal', scope: 'account' },
-};
+} as const satisfies Readonly<Record<keyof RiskLimits, FieldSpec>>;
 
 export type LimitField = keyof RiskLimits;
 type FieldsOf<S extends LimitScope> = { [K in LimitField]: (typeof LIMIT_FIELDS)[K]['scope'] extends S ? K : never }[LimitField];
@@ -203,7 +205,7 @@ function checkKey(path: string, key: string, allowed: readonly LimitField[]): as
 function checkFields(path: string, limits: Record<string, unknown>, allowed: readonly LimitField[], required: boolean): void {
   for (const key of Object.keys(limits)) checkKey(path, key, allowed);
   for (const field of allowed) {
-    const spec = LIMIT_FIELDS[field];
+    const spec: FieldSpec = LIMIT_FIELDS[field];
     const value: unknown = limits[field];
     const where = `${path}.${field}`;
     if (value === undefined) {

@@ -64,6 +64,10 @@ const implementation: OrderBookServiceServer = {
       }),
     );
   },
+  // Not what these tests call: refused as the library leaves a method it was given no handler for.
+  streamBook(call) {
+    call.emit('error', grpcError(Status.UNIMPLEMENTED, 'StreamBook is not served by this test'));
+  },
 };
 
 let server: GrpcServer;

@@ -69,7 +69,7 @@ function compare(
   return { maxError, compared };
 }
 
-const pick = <T, K extends keyof T>(s: readonly (T | undefined)[], k: K) => s.map((v) => (v === undefined ? undefined : (v[k] as number)));
+const pick = <T, K extends keyof T>(s: readonly (T | null | undefined)[], k: K) => s.map((v) => (v === undefined || v === null ? undefined : (v[k] as number)));
 
 const measured: string[] = [];
 function report(series: string, what: string, r: { maxError: number; compared: number }, scale = 1): void {

@@ -44,7 +44,7 @@ maybe('1-minute bars from the SPY ticks of 2013-10-07 match Lean minute bars whe
   const byStart = new Map(bars.filter((b) => b.tradeCount > 0).map((b) => [b.startTsNs, b]));
   // Volume is conserved: every print's size is in exactly one bar.
   const totalSize = ticks.reduce((s, t) => s + BigInt(t[2]!), 0n);
-  expect(Decimal.sum(bars.map((b) => b.volume)).eq(totalSize)).toBe(true);
+  expect(Decimal.sum(bars.map((b) => b.volume)).eq(Decimal.from(totalSize))).toBe(true);
 
   const minutes = lines(readFileSync(MINUTES, 'utf8'));
   expect(minutes).toHaveLength(828);

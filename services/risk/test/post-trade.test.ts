@@ -24,7 +24,7 @@ import {
   Side,
   TimeInForce,
 } from '@meridian/proto';
-import type { GetRiskSnapshotResponse } from '@meridian/proto';
+import type { GetRiskSnapshotResponse, ResetCircuitBreakerRequest, ResetCircuitBreakerResponse, SetStopResponse } from '@meridian/proto';
 import { startService } from '@meridian/runtime';
 import type { StartedService } from '@meridian/runtime';
 import { createTestEnvironment, waitFor } from '@meridian/testkit';
@@ -218,8 +218,8 @@ test('the circuit breaker trips on a burst of rejections, refuses opening intent
   expect(series(body, 'meridian_risk_decisions_total')['reason=CIRCUIT_BREAKER,result=rejected']).toBe(1);
   expect(series(body, 'meridian_risk_breaker_trips_total')).toEqual({ 'cause=REJECT_BURST': 1 });
 
-  expect(await failure(call(client.resetCircuitBreaker.bind(client), { actor: ' ', reason: '' }))).toMatchObject({ code: status.INVALID_ARGUMENT });
-  const reset = await call<object, { breaker: RiskBreakerState }>(client.resetCircuitBreaker.bind(client), { actor: 'alice', reason: 'burst explained' });
+  expect(await failure(call<ResetCircuitBreakerRequest, ResetCircuitBreakerResponse>(client.resetCircuitBreaker.bind(client), { actor: ' ', reason: '' }))).toMatchObject({ code: status.INVALID_ARGUMENT });
+  const reset = await call<ResetCircuitBreakerRequest, ResetCircuitBreakerResponse>(client.resetCircuitBreaker.bind(client), { actor: 'alice', reason: 'burst explained' });
   expect(reset.breaker).toMatchObject({ tripped: false, causes: [], revision: 2n, actor: 'alice', detail: 'reset by alice: burst explained' });
   expect(await decide(intent('br-open-2', 'BTC-USDT', 'BUY', '0.1', '110'))).toBe('APPROVED');
   await waitFor('the reset event', () => events.some((e) => e.eventId === 'breaker-main-2' && e.type === RiskEventType.RISK_EVENT_TYPE_BREAKER_RESET && e.actor === 'alice'));
@@ -235,7 +235,7 @@ test('a default stop from RISK_STOPS, static and trailing stops over gRPC; a tri
   expect(s.stops).toEqual([
     expect.objectContaining({ symbol: 'ETH-USDT', revision: 1n, state: RiskStopState.RISK_STOP_STATE_ARMED, kind: RiskStopKind.RISK_STOP_KIND_TRAILING, distance: '5', position: '3', extreme: '10', stopPrice: '5', actor: 'config', reason: 'RISK_STOPS', markSource: 'mid' }),
   ]);
-  const setStop = (req: Partial<SetStopRequest>) => call<SetStopRequest, { stop: RiskStop }>(client.setStop.bind(client), SetStopRequest.fromPartial(req));
+  const setStop = (req: Partial<SetStopRequest>) => call<SetStopRequest, SetStopResponse>(client.setStop.bind(client), SetStopRequest.fromPartial(req));
   // Refused: a flat symbol, a stop already through the mark (110), two kinds at once, no actor; nothing to clear.
   expect(await failure(setStop({ symbol: 'SOL-USDT', price: '1', actor: 'a' }))).toMatchObject({ code: status.INVALID_ARGUMENT });
   expect(await failure(setStop({ symbol: 'BTC-USDT', price: '111', actor: 'a' }))).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining('at or through the mark 110') });

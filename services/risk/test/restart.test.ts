@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { credentials } from '@grpc/grpc-js';
 import { Bus, provisionTopology } from '@meridian/bus';
 import { ApprovedOrder, OrderIntent, OrderRejection, RiskEquitySnapshot, RiskServiceClient, RiskStop, RiskStopState, SetStopRequest } from '@meridian/proto';
-import type { GetRiskSnapshotResponse } from '@meridian/proto';
+import type { GetRiskSnapshotResponse, SetStopResponse } from '@meridian/proto';
 import { ServiceProcess, assertBuilt, createTestEnvironment, waitFor } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
 import { call, intent, publishBbo, publishFill } from './post-trade-helpers';
@@ -96,7 +96,7 @@ afterAll(async () => {
 });
 
 test('after SIGKILL, positions, stops, the breaker and the drawdown come back identical', async () => {
-  const setStop = (req: Partial<SetStopRequest>) => call<SetStopRequest, { stop: RiskStop }>(client!.setStop.bind(client!), SetStopRequest.fromPartial(req));
+  const setStop = (req: Partial<SetStopRequest>) => call<SetStopRequest, SetStopResponse>(client!.setStop.bind(client!), SetStopRequest.fromPartial(req));
   await setStop({ symbol: 'BTC-USDT', distance: '10', actor: 'alice', reason: 'trail' });
   await setStop({ symbol: 'ETH-USDT', price: '8', actor: 'alice', reason: 'floor' });
 

@@ -159,7 +159,7 @@ test('HTTP: POST a backtest, poll until done, fetch its result (the CLI’s, byt
 test('gRPC: StartBacktest, GetBacktest until done with the result, ListBacktests; grpc.health.v1 serves the service', async () => {
   const client = new BacktestServiceClient(server.grpc, credentials.createInsecure());
   const pkg = loadPackageDefinition(loadSync(healthProtoPath, { enums: String })) as unknown as { grpc: { health: { v1: { Health: ServiceClientConstructor } } } };
-  const health = new pkg.grpc.health.v1.Health(server.grpc, credentials.createInsecure()) as Client & {
+  const health = new pkg.grpc.health.v1.Health(server.grpc, credentials.createInsecure()) as unknown as Client & {
     check(req: { service: string }, cb: (err: ServiceError | null, res: { status: string }) => void): void;
   };
   try {
@@ -171,8 +171,9 @@ test('gRPC: StartBacktest, GetBacktest until done with the result, ListBacktests
     expect(started.status).toBe('queued');
     let got: GetBacktestResponse | undefined;
     await waitFor('grpc run done', async () => {
-      got = await grpcCall((cb) => client.getBacktest({ id: started.id, includeResult: true }, cb));
-      return got.run!.status === 'done';
+      const response: GetBacktestResponse = await grpcCall((cb) => client.getBacktest({ id: started.id, includeResult: true }, cb));
+      got = response;
+      return response.run!.status === 'done';
     }, 60_000);
     expect(got!.run).toMatchObject({ id: started.id, kind: 'backtest', title: 'over grpc', error: '' });
     expect(got!.run!.progress).toMatchObject({ events: 1500n, eventsTotal: 1500n, fraction: 1 });

@@ -52,7 +52,7 @@ describe.each(Object.keys(valueSets) as ValueSetName[])('the umbrella chart with
     for (const svc of enabled) {
       const owned = ofKind(chart.objects, 'Deployment')
         .filter((d) => serviceOf(d) === svc)
-        .map((d) => ({ shard: d.metadata.labels?.['meridian.io/shard'], symbols: envOf(d).SYMBOLS.split(',') }));
+        .map((d) => ({ shard: d.metadata.labels?.['meridian.io/shard'], symbols: envOf(d).SYMBOLS!.split(',') }));
       const shards: { name: string; symbols: string[] }[] = values[svc]?.shards ?? [];
       if (shards.length > 0) {
         expect(shardedServices).toContain(svc);

@@ -8,8 +8,8 @@ import type { FuzzTarget } from '../src';
 
 const seed = 42;
 
-/** Refuses odd numbers with a typed error, throws a TypeError from 1000 up. */
-const crashing = target<number>({
+/** Refuses odd numbers with a typed error, throws a TypeError from 1000 up (typed, so the variants below can spread it). */
+const crashingSpec: FuzzTarget<number, undefined> = {
   name: 'fixture.crash',
   calls: 'a decoder that crashes on large inputs',
   weight: 1,
@@ -21,7 +21,8 @@ const crashing = target<number>({
     if (n % 2 === 1) throw new InvalidDecimalError(n, 'odd');
     return undefined;
   },
-});
+};
+const crashing = target(crashingSpec);
 
 test('a crash stops the run, is shrunk to the smallest input, and replays from its seed and path', async () => {
   const report = await runTarget(crashing, { runs: 10_000, seed, budgetMs: 1_000 });
@@ -41,12 +42,12 @@ test.each<[string, (n: number) => unknown, string]>([
   ['a broken invariant, thrown', () => { throw new Broken('wrong answer'); }, 'invariant broken'],
   ['a thrown string', () => { throw 'nope'; }, 'non-error thrown'],
 ])('%s is a crash', async (_what, run, key) => {
-  const t = target<number>({ ...crashing, name: 'fixture.kind', arbitrary: fc.integer({ min: 0, max: 10 }), run: (n) => run(n) as string | undefined });
+  const t = target<number>({ ...crashingSpec, name: 'fixture.kind', arbitrary: fc.integer({ min: 0, max: 10 }), run: (n) => run(n) as string | undefined });
   expect((await runTarget(t, { runs: 50, seed, budgetMs: 1_000 })).failure?.key).toBe(key);
 });
 
 test('documented refusals are tallied by code and reason, and the table shows them', async () => {
-  const t = target<number>({ ...crashing, name: 'fixture.refusals', run: (n) => { if (n % 3 === 0) throw new Refused('grpc:INVALID_ARGUMENT'); return undefined; } });
+  const t = target<number>({ ...crashingSpec, name: 'fixture.refusals', run: (n) => { if (n % 3 === 0) throw new Refused('grpc:INVALID_ARGUMENT'); return undefined; } });
   const report = await runTarget(t, { runs: 300, seed, budgetMs: 1_000 });
   expect(report.failure).toBeUndefined();
   expect(report.counts.rejected + report.counts.accepted).toBe(300);
@@ -57,9 +58,9 @@ test('documented refusals are tallied by code and reason, and the table shows th
 });
 
 test('a call over the time budget is a hang, synchronous or not', async () => {
-  const slow = target<number>({ ...crashing, name: 'fixture.slow', run: (n) => { const until = Date.now() + (n > 1_000 ? 30 : 0); while (Date.now() < until); return undefined; } });
+  const slow = target<number>({ ...crashingSpec, name: 'fixture.slow', run: (n) => { const until = Date.now() + (n > 1_000 ? 30 : 0); while (Date.now() < until); return undefined; } });
   expect((await runTarget(slow, { runs: 200, seed, budgetMs: 20 })).failure).toMatchObject({ kind: 'hang', key: 'over budget' });
-  const never = target<number>({ ...crashing, name: 'fixture.never', async: true, run: (n) => (n > 1_000 ? new Promise<undefined>(() => undefined) : Promise.resolve(undefined)) });
+  const never = target<number>({ ...crashingSpec, name: 'fixture.never', async: true, run: (n) => (n > 1_000 ? new Promise<undefined>(() => undefined) : Promise.resolve(undefined)) });
   expect((await runTarget(never, { runs: 200, seed, budgetMs: 50 })).failure).toMatchObject({ kind: 'hang', key: 'no answer' });
 });
 

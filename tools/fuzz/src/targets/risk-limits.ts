@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Decimal } from '@meridian/domain';
 import { LIMIT_FIELDS, parseLimitsDocument, validateLimits } from '@meridian/risk-rules';
-import type { LimitField, LimitsBook } from '@meridian/risk-rules';
+import type { LimitField, LimitFieldSpec, LimitsBook } from '@meridian/risk-rules';
 import { limitsToJson, parseLimitsJson } from '@meridian/risk/dist/limits-revision';
 import { anyText, asParsed, decimalText, mangledText, shaped, toJsonText } from '../arbitraries';
 import { target } from '../target';
@@ -41,7 +41,7 @@ function bookProblem(book: LimitsBook): string | undefined {
     if (e === undefined) return `${path} missing`;
     for (const [key, value] of Object.entries(e)) {
       if (!allowed.includes(key as LimitField)) return `${path}.${key} accepted where it is not allowed`;
-      const spec = LIMIT_FIELDS[key as LimitField];
+      const spec: LimitFieldSpec = LIMIT_FIELDS[key as LimitField];
       if (value === undefined) continue;
       if (spec.kind === 'decimal') {
         if (!(value instanceof Decimal)) return `${path}.${key} is not a Decimal`;
@@ -50,7 +50,7 @@ function bookProblem(book: LimitsBook): string | undefined {
         return `${path}.${key} = ${String(value)} accepted`;
       }
     }
-    if (isGlobal) for (const f of FIELDS) if (LIMIT_FIELDS[f].required && e[f] === undefined) return `global.${f} missing but accepted`;
+    if (isGlobal) for (const f of FIELDS) if ((LIMIT_FIELDS[f] as LimitFieldSpec).required && e[f] === undefined) return `global.${f} missing but accepted`;
   }
   return undefined;
 }
