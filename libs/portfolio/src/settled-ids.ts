@@ -29,6 +29,27 @@ export class SettledIds {
     return expired;
   }
 
+  /**
+   * Starts tracking an owner's orders late (nothing is kept for an owner that never sweeps): the
+   * entries settled so far count as marked in the interval before now, so they go at the next sweep.
+   */
+  static startedFrom<E>(entries: ReadonlyMap<string, E>, isSettled: (entry: E) => boolean): SettledIds {
+    const ids = new SettledIds();
+    for (const [id, e] of entries) if (isSettled(e)) ids.mark(id);
+    ids.sweep();
+    return ids;
+  }
+
+  /** Sweeps, and deletes from `entries` the expired ids whose entry is still settled; returns how many. */
+  forgetFrom<E>(entries: Map<string, E>, isSettled: (entry: E) => boolean): number {
+    let forgotten = 0;
+    for (const id of this.sweep()) {
+      const e = entries.get(id);
+      if (e !== undefined && isSettled(e) && entries.delete(id)) forgotten++;
+    }
+    return forgotten;
+  }
+
   /** Ids waiting for a sweep (marks in the last two intervals). */
   get size(): number {
     return this.recent.size + this.older.size;

@@ -75,19 +75,10 @@ export class WorkingOrders {
    */
   forgetSettled(): number {
     if (this.settled === undefined) {
-      // The first call starts the tracking: what settled so far (a replay) counts from now.
-      this.settled = new SettledIds();
-      for (const [id, e] of this.entries) if (!e.counted.isPositive()) this.settled.mark(id);
-      // As if marked in the interval before this call: they go at the next one.
-      this.settled.sweep();
+      this.settled = SettledIds.startedFrom(this.entries, isSettled);
       return 0;
     }
-    let forgotten = 0;
-    for (const id of this.settled.sweep()) {
-      const e = this.entries.get(id);
-      if (e !== undefined && !e.counted.isPositive() && this.entries.delete(id)) forgotten++;
-    }
-    return forgotten;
+    return this.settled.forgetFrom(this.entries, isSettled);
   }
 
   /** Orders known, open or settled and not yet forgotten. */
@@ -148,3 +139,6 @@ export class WorkingOrders {
     return this.buy.sub(this.sell);
   }
 }
+
+/** Counts nothing working: closed, filled in full, or known only by a fill or an end. */
+const isSettled = (e: { readonly counted: Decimal }): boolean => !e.counted.isPositive();

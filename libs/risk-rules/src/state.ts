@@ -265,19 +265,10 @@ export class RiskState {
    */
   forgetSettled(): number {
     if (this.settled === undefined) {
-      // The first call starts the tracking: what settled so far (the replay) counts from now.
-      this.settled = new SettledIds();
-      for (const [id, e] of this.orders) if (!e.counted.isPositive()) this.settled.mark(id);
-      // As if marked in the interval before this call: they go at the next one.
-      this.settled.sweep();
+      this.settled = SettledIds.startedFrom(this.orders, isSettled);
       return 0;
     }
-    let forgotten = 0;
-    for (const id of this.settled.sweep()) {
-      const e = this.orders.get(id);
-      if (e !== undefined && !e.counted.isPositive() && this.orders.delete(id)) forgotten++;
-    }
-    return forgotten;
+    return this.settled.forgetFrom(this.orders, isSettled);
   }
 
   /** Orders known, working or settled and not yet forgotten. */
@@ -374,3 +365,6 @@ export class RiskState {
     s.netShort = netShort;
   }
 }
+
+/** Counts nothing working: closed, filled in full, or known only by a fill or an end. */
+const isSettled = (e: { readonly counted: Decimal }): boolean => !e.counted.isPositive();
