@@ -254,6 +254,62 @@ export class SimulatedVenue implements SimulatedExchange {
     return accepted(order.snapshot());
   }
 
+  /**
+   * Records an order as already ended, without it trading or holding funds here. For an owner that
+   * rebuilds this venue after a stop (the platform's paper venue): an order that was working when
+   * the venue stopped and cannot be placed again — a market or IOC order would meet an empty book,
+   * or a limit order no longer fits the account — must still be known to the venue, as ended with
+   * the reason, or a lookup would find nothing and the owner could not tell it ended. The request is
+   * checked as `placeOrder` checks its shape and symbol; an id the account already knows returns
+   * that order unchanged. Subscribers get the order's update.
+   */
+  recordEnded(request: PlaceOrderRequest, end: { status: 'cancelled' | 'expired'; reason: string }): SimResult<SimOrder> {
+    this.now = this.clock();
+    try {
+      if (request === null || typeof request !== 'object') return rejected('INVALID_ORDER', `order request ${String(request)} is not an object`);
+      if (end === null || typeof end !== 'object' || (end.status !== 'cancelled' && end.status !== 'expired')) {
+        throw new SimArgumentError('end.status', end?.status, "must be 'cancelled' or 'expired'");
+      }
+      if (typeof end.reason !== 'string' || end.reason === '') throw new SimArgumentError('end.reason', end.reason, 'must be a non-empty string');
+      const account = this.accounts.get(request.account);
+      if (account === undefined || account.venueOwned) return rejected('UNKNOWN_ACCOUNT', `account ${JSON.stringify(request.account)} is not open on this venue`);
+      if (typeof request.clientOrderId !== 'string' || request.clientOrderId === '') {
+        return rejected('INVALID_ORDER', `client order id ${JSON.stringify(request.clientOrderId)} must be a non-empty string`);
+      }
+      const existing = account.byClientId.get(request.clientOrderId);
+      if (existing !== undefined) return accepted(existing.snapshot());
+      const market = this.markets.get(request.symbol);
+      if (market === undefined) return rejected('UNKNOWN_SYMBOL', `symbol ${JSON.stringify(request.symbol)} is not traded on this venue`);
+      const shape = checkShape(request);
+      if ('code' in shape) return { ok: false, rejection: shape };
+      const { baseCurrency, quoteCurrency } = market.instrument;
+      const order = new OrderRecord(
+        this.nextOrderSeq++,
+        account,
+        market,
+        request.clientOrderId,
+        shape.side,
+        shape.type,
+        shape.timeInForce,
+        shape.postOnly,
+        shape.quantity,
+        shape.price,
+        shape.stopPrice,
+        this.now,
+        shape.side === 'BUY' ? quoteCurrency : baseCurrency,
+      );
+      order.status = end.status;
+      order.reason = end.reason;
+      account.orders.push(order);
+      account.byClientId.set(order.clientOrderId, order);
+      account.byOrderId.set(order.orderId, order);
+      this.pending.push({ account, update: { kind: 'order', order: order.snapshot() } });
+      return accepted(order.snapshot());
+    } finally {
+      this.flush();
+    }
+  }
+
   amendOrder(request: AmendOrderRequest): SimResult<SimOrder> {
     this.now = this.clock();
     try {

@@ -56,8 +56,10 @@ function credential(key: string, venue: string): string {
 /**
  * The venue of this replica. Live venues keep their own state; the paper venue is an exchange in
  * this process, so at each start it is rebuilt from the platform's history: the account's balances
- * moved by every recorded fill, and every working order placed again for what it has left (under
- * the same client order id). Order and trade ids start from the clock, so they never repeat ids
+ * moved by every recorded fill, and every working order that can rest placed again for what it has
+ * left (under the same client order id); one that cannot (market, IOC, FOK), or that the venue
+ * refuses now, is known to it as cancelled with the reason, and reconciliation ends it so. Order
+ * and trade ids start from the clock, so they never repeat ids
  * an earlier run published.
  */
 export async function createVenue(config: ExecutionConfig, symbols: readonly string[], history: readonly OrderSnapshot[], logger: Logger): Promise<ExecutionVenue> {
@@ -108,6 +110,14 @@ function latencyOf(config: ExecutionConfig): LatencyModel | undefined {
   return jitterNs === 0n ? fixedLatency(fixedNs) : uniformLatency(fixedNs, fixedNs + jitterNs);
 }
 
+/** The reason a paper order working at a restart ends with, as the venue reports it. */
+export const PAPER_VENUE_RESTARTED = 'PAPER_VENUE_RESTARTED';
+
+/** Market, IOC and FOK orders only ever match on arrival: there is nothing of them to rest. */
+function cannotRest(t: OrderSnapshot['terms']): boolean {
+  return t.kind === 'market' || (t.kind === 'limit' && (t.timeInForce === 'IOC' || t.timeInForce === 'FOK'));
+}
+
 function createPaperVenue(config: ExecutionConfig, symbols: readonly string[], history: readonly OrderSnapshot[], logger: Logger): ExecutionVenue {
   const instruments = parseInstruments('PAPER_INSTRUMENTS', config.PAPER_INSTRUMENTS, symbols, config.PAPER_TICK_SIZE, config.PAPER_LOT_SIZE);
   const balances = parseBalances('PAPER_BALANCES', config.PAPER_BALANCES);
@@ -130,10 +140,11 @@ function createPaperVenue(config: ExecutionConfig, symbols: readonly string[], h
   });
   exchange.openAccount({ id: PAPER_ACCOUNT, mode: 'margin', balances });
   let restored = 0;
+  let ended = 0;
   for (const s of history) {
     if (s.state !== 'acked' && s.state !== 'partially_filled') continue;
     const t = s.terms;
-    const placed = exchange.placeOrder({
+    const request = {
       account: PAPER_ACCOUNT,
       clientOrderId: t.clientOrderId,
       symbol: t.symbol,
@@ -143,11 +154,29 @@ function createPaperVenue(config: ExecutionConfig, symbols: readonly string[], h
       ...(s.limitPrice !== undefined ? { price: s.limitPrice } : {}),
       ...(t.stopPrice !== undefined ? { stopPrice: t.stopPrice } : {}),
       timeInForce: t.timeInForce,
-    });
-    if (placed.ok) restored += 1;
-    else logger.error({ clientOrderId: t.clientOrderId, code: placed.rejection.code, message: placed.rejection.message }, 'a working order could not be restored at the paper venue');
+    };
+    // An order that cannot rest was still matching when the venue stopped: whatever it filled and
+    // was not published went with the process (the account above is rebuilt from published fills
+    // only), and placed again it would meet a book with no market data yet. It ended with the run.
+    let reason = cannotRest(t) ? `${PAPER_VENUE_RESTARTED}: the paper venue stopped while this ${t.kind} ${t.timeInForce} order was matching; fills not published before then were lost with it` : undefined;
+    if (reason === undefined) {
+      const placed = exchange.placeOrder(request);
+      if (placed.ok) {
+        restored += 1;
+        continue;
+      }
+      reason = `${PAPER_VENUE_RESTARTED}: the working order could not be placed again (${placed.rejection.code}: ${placed.rejection.message})`;
+    }
+    const recorded = exchange.recordEnded(request, { status: 'cancelled', reason });
+    if (recorded.ok) {
+      ended += 1;
+      logger.warn({ clientOrderId: t.clientOrderId, reason }, 'a working order ended with the paper venue restart');
+    } else {
+      // Stays in doubt at reconciliation, where an operator sees it.
+      logger.error({ clientOrderId: t.clientOrderId, code: recorded.rejection.code, message: recorded.rejection.message }, 'a working order could not be restored at the paper venue');
+    }
   }
-  if (restored > 0) logger.info({ restored }, 'working orders restored at the paper venue');
+  if (restored > 0 || ended > 0) logger.info({ restored, ended }, 'working orders restored at the paper venue');
   const latency = latencyOf(config);
   const trading = new PaperTradingVenue({ exchange, account: PAPER_ACCOUNT, ...(latency ? { latency, random: exchange.random } : {}) });
   return {

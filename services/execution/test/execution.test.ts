@@ -178,6 +178,45 @@ describe('approved orders at the paper venue', () => {
     const list = await call<{ symbol: string; openOnly: boolean }, ListOrdersResponse>(client!.listOrders.bind(client!), { symbol: SYMBOL, openOnly: true });
     expect(list.orders.map((o) => o.clientOrderId).sort()).toEqual(['d-1']);
   });
+
+  it('ends a market order that was matching when the service died as cancelled at restart, not in doubt', async () => {
+    // What a kill -9 leaves: the order's approval and its ack are stored, its fill never was.
+    await stopExecution();
+    const k = intent('k-1', { quantity: '0.1' });
+    await approve(k);
+    await bus.publish(
+      bus.subjects.execution('paper', SYMBOL, 'ack'),
+      ExecutionReport,
+      ExecutionReport.fromPartial({
+        kind: ExecutionKind.EXECUTION_KIND_ACK,
+        executionId: 'k-1-ack',
+        status: OrderStatus.ORDER_STATUS_ACKED,
+        venue: 'paper',
+        symbol: SYMBOL,
+        clientOrderId: 'k-1',
+        venueOrderId: '1',
+        strategy: 'test',
+        side: Side.SIDE_BUY,
+        orderQuantity: '0.1',
+        cumulativeQuantity: '0',
+        leavesQuantity: '0.1',
+        sequence: 1,
+        tsNs: nowNanos(),
+      }),
+      { msgId: 'k-1-ack' },
+    );
+    await startExecution();
+    await waitFor('k-1 cancelled', () => of('k-1').some((r) => r.status === OrderStatus.ORDER_STATUS_CANCELLED), 20_000, 50);
+    const cancel = of('k-1').find((r) => r.kind === ExecutionKind.EXECUTION_KIND_CANCEL)!;
+    expect(cancel.reason).toMatch(/^PAPER_VENUE_RESTARTED: /);
+    expect(kinds('k-1')).toEqual([ExecutionKind.EXECUTION_KIND_ACK, ExecutionKind.EXECUTION_KIND_CANCEL]);
+    const metrics = await (await fetch(`http://127.0.0.1:${execution!.httpPort}/metrics`)).text();
+    expect(metrics).toMatch(/^meridian_execution_reconciliations_total\{[^}]*result="settled"[^}]*\} [1-9]/m);
+    expect(metrics).not.toMatch(/result="missing_at_venue"/);
+    await publishBook([lv('99.9', '1'), lv('99.8', '2')], [lv('100.1', '0.3'), lv('100.2', '1'), lv('120', '10')]);
+    // The resting order from before is restored, not ended.
+    expect((await getOrder('d-1')).order!.status).toBe(OrderStatus.ORDER_STATUS_ACKED);
+  });
 });
 
 describe('SubmitOrder', () => {
