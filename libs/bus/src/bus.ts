@@ -68,6 +68,8 @@ export const DEFAULT_PULL_EXPIRES_MS = 5_000;
 const STALL_HEARTBEATS = 3;
 /** Pause before a stalled follow is opened again (and between attempts while NATS recovers). */
 const FOLLOW_RETRY_MS = 500;
+/** How long a follow that has not caught up may go without a message before it asks the server whether it has. */
+const CAUGHT_UP_PROBE_MS = 2_000;
 
 /** The consumer notifications worth a warning; nats.js reports many more as debug events. */
 const CONSUMER_TROUBLE = new Set(['heartbeats_missed', 'consumer_not_found', 'stream_not_found', 'consumer_deleted', 'no_responders', 'ordered_consumer_recreated', 'exceeded_limits']);
@@ -462,8 +464,12 @@ export class Bus {
     const name = `follow ${this.subjects.template(filterSubject)}`;
     /** Stream sequence of the last message handled: where a resumed follow starts again. */
     let lastSeq = 0;
+    /** The consumer's delivery sequence of the last message handled, and whether a handler is running. */
+    let lastDelivery = 0;
+    let handling = false;
     const onMessage = async (m: JsMsg): Promise<void> => {
       lastSeq = m.seq;
+      lastDelivery = m.info.deliverySequence;
       const template = this.subjects.template(m.subject);
       const started = process.hrtime.bigint();
       let message: T;
@@ -499,7 +505,14 @@ export class Bus {
         try {
           current = await consumer.consume({ max_messages: 512, expires: pullExpiresFor(name, this.pullExpiresMs) });
           this.watchConsumer(name, current, () => current?.stop());
-          for await (const m of current) await onMessage(m);
+          for await (const m of current) {
+            handling = true;
+            try {
+              await onMessage(m);
+            } finally {
+              handling = false;
+            }
+          }
         } catch (err) {
           this.logger.error({ consumer: name, err }, 'follow ended with an error');
         }
@@ -511,6 +524,7 @@ export class Bus {
           if (stopped) return;
           try {
             consumer = await open(start);
+            lastDelivery = 0; // a new consumer counts its deliveries from 1
             break;
           } catch (err) {
             this.logger.warn({ consumer: name, err }, 'follow cannot be opened yet');
@@ -518,10 +532,35 @@ export class Bus {
         }
       }
     })();
+    // Catching up is seen on the message whose pending count is 0. Should that count never reach 0
+    // (a consumer recreated under it, a count the server got wrong), the consumer's own state says
+    // so once the follow is idle: nothing left to deliver, and its last delivery handled.
+    let handledAtProbe = -1;
+    const probe = setInterval(() => {
+      if (caughtUp || stopped) {
+        clearInterval(probe);
+        return;
+      }
+      if (lastSeq !== handledAtProbe) {
+        handledAtProbe = lastSeq;
+        return;
+      }
+      if (handling) return;
+      consumer.info().then(
+        (ci) => {
+          if (caughtUp || handling || ci.num_pending > 0 || ci.delivered.consumer_seq !== lastDelivery) return;
+          this.logger.warn({ consumer: name, lastSeq, delivered: ci.delivered.consumer_seq }, 'follow caught up without a last message saying so (found by consumer info)');
+          markCaughtUp();
+        },
+        (err) => this.logger.warn({ consumer: name, err }, 'follow could not ask whether it has caught up; will ask again'),
+      );
+    }, CAUGHT_UP_PROBE_MS);
+    probe.unref();
     const handle: ConsumerHandle = {
       name,
       stop: async () => {
         stopped = true;
+        clearInterval(probe);
         this.handles.delete(handle);
         current?.stop();
         await loop;
