@@ -7,8 +7,9 @@
 //    - the model-driven strategy (the 12 features of libs/signals' bench spec through
 //      FeaturePipeline, a fitted ridge model, the same sizing);
 //    beside their peers on the same events in the same run: a bare loop doing only the momentum
-//    indicator, and a bare loop doing only the 12 features. Best of several passes each (the
-//    machine is shared), and the ratio to the peer. Events/s by wall clock and by the process's CPU
+//    indicator, and a bare loop doing only the 12 features. Each run is one backtest over all the
+//    bars in a fresh process (see `throughput`); the fastest of several runs (the machine is
+//    shared), the slowest beside it, and the ratio to the peer. Events/s by wall clock and by the process's CPU
 //    time (on a loaded machine the CPU time is what one core spent; GC helper threads count too).
 //    The event rate of a backtest depends on how often its strategy orders (each order is sized,
 //    checked by risk, guarded, refreshed into the synthetic book, matched, booked and reported), so
@@ -19,9 +20,10 @@
 //    (never held), through the rule-based backtest; RSS and heap sampled as it goes.
 // 3. Real bars (../shared/data, skipped when absent): Binance.US BTCUSDT and BTCUSDC minute bars.
 //
-// Env: BENCH_SYMBOLS (10), BENCH_BARS (60,000 per symbol), BENCH_PASSES (5), BENCH_YEAR_SYMBOLS
+// Env: BENCH_SYMBOLS (10), BENCH_BARS (200,000 per symbol), BENCH_RUNS (3), BENCH_YEAR_SYMBOLS
 // (100), BENCH_YEAR_BARS (525,600), BENCH_SKIP_YEAR=1.
 'use strict';
+const { execFileSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
 const { Decimal } = require('@meridian/domain');
 const { FeaturePipeline, MomentumModel, fitNormalisation } = require('@meridian/signals');
@@ -31,8 +33,8 @@ const FEATURES_12 = require('../../signals/bench/features-12.json');
 
 const d = Decimal.parse;
 const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 10);
-const BARS = Number(process.env.BENCH_BARS ?? 60_000);
-const PASSES = Number(process.env.BENCH_PASSES ?? 5);
+const BARS = Number(process.env.BENCH_BARS ?? 200_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const YEAR_SYMBOLS = Number(process.env.BENCH_YEAR_SYMBOLS ?? 100);
 const YEAR_BARS = Number(process.env.BENCH_YEAR_BARS ?? 525_600);
 
@@ -59,23 +61,8 @@ function floatBar(e) {
   return { startMs: Number(e.startNs / 1_000_000n), endMs: Number(e.tsNs / 1_000_000n), open: e.open.toNumber(), high: e.high.toNumber(), low: e.low.toNumber(), close: e.close.toNumber(), volume: e.volume.toNumber(), trades: e.trades };
 }
 
-async function best(label, fn) {
-  let fastest = Infinity;
-  let fastestCpu = Infinity;
-  let out;
-  for (let p = 0; p < PASSES; p++) {
-    gc();
-    const cpu = process.cpuUsage();
-    const t = process.hrtime.bigint();
-    out = await fn();
-    fastest = Math.min(fastest, Number(process.hrtime.bigint() - t) / 1e9);
-    const used = process.cpuUsage(cpu);
-    fastestCpu = Math.min(fastestCpu, (used.user + used.system) / 1e6);
-  }
-  return { label, seconds: fastest, cpuSeconds: fastestCpu, out };
-}
-
-async function throughput() {
+/** The throughput data, the same in every row's process: synthetic minute bars, and the ridge model fitted on them. */
+function throughputData() {
   const symbols = Array.from({ length: SYMBOLS }, (_, i) => `S${i}-USDT`);
   const chunks = [...b.syntheticBars({ symbols, bars: BARS, seed: 3, volatility: 0.0015 }).chunks()];
   const events = chunks.reduce((n, c) => n + c.length, 0);
@@ -85,60 +72,129 @@ async function throughput() {
   for (const c of chunks) for (const e of c) if (e.symbol === symbols[0] && train.length < BARS / 5) train.push(floatBar(e));
   const spec = fitNormalisation(FEATURES_12, train);
   const model = b.fitLinearScoreModel({ name: 'ridge-12', featureSpec: spec, bars: train, horizon: 5, ridge: 10, gain: 3 });
-  console.log(`throughput: ${events.toLocaleString('en-US')} minute bars (${SYMBOLS} symbols × ${BARS.toLocaleString('en-US')}), in memory; best of ${PASSES} passes, one core`);
+  return { symbols, chunks, events, source, spec, model };
+}
 
-  const bareMomentum = await best('peer: momentum indicator only', () => {
-    const models = new Map(symbols.map((s) => [s, new MomentumModel({ fastPeriod: 8, slowPeriod: 32, volPeriod: 32 })]));
-    let sink = 0;
-    for (const c of chunks) for (const e of c) {
-      const r = models.get(e.symbol).onBar({ close: e.close.toNumber() });
-      if (r !== undefined) sink += r.score;
-    }
-    return sink;
-  });
-  const ruleBased = await best('rule-based backtest, at most one intent an hour per symbol', async () => {
-    const s = momentum();
-    const r = await b.runBacktest({ config: config(symbols), sources: [source], strategies: [s] });
-    return { orders: r.counts.orders, fills: r.counts.fills, sharpe: r.metrics.sharpe };
-  });
-  const bareFeatures = await best('peer: 12 features only (FeaturePipeline.updateInto)', () => {
-    const pipes = new Map(symbols.map((s) => [s, new FeaturePipeline(spec)]));
-    const out = new Float32Array(12);
-    let warm = 0;
-    for (const c of chunks) for (const e of c) if (pipes.get(e.symbol).updateInto(floatBar(e), undefined, out, 0)) warm++;
-    return warm;
-  });
-  const modelDriven = await best('model-driven backtest (12 features → ridge model → coordinator sizing → risk → venue)', async () => {
-    const s = new b.ModelStrategy({ model, interval: '1m', strategy: SIZING });
-    const r = await b.runBacktest({ config: config(symbols), sources: [source], strategies: [s] });
-    return { orders: r.counts.orders, fills: r.counts.fills, predictions: s.decisions.predictions };
-  });
+async function momentumRun(data, intentIntervalMs) {
+  const s = new b.MomentumStrategy({ interval: '1m', strategy: { ...SIZING, intentIntervalMs } });
+  const r = await b.runBacktest({ config: config(data.symbols), sources: [data.source], strategies: [s] });
+  return { orders: r.counts.orders, fills: r.counts.fills };
+}
+
+/** The rows, in the order printed; each runs in a process of its own. */
+const ROWS = {
+  bareMomentum: {
+    label: 'peer: momentum indicator only',
+    run: ({ symbols, chunks }) => {
+      const models = new Map(symbols.map((s) => [s, new MomentumModel({ fastPeriod: 8, slowPeriod: 32, volPeriod: 32 })]));
+      let sink = 0;
+      for (const c of chunks) for (const e of c) {
+        const r = models.get(e.symbol).onBar({ close: e.close.toNumber() });
+        if (r !== undefined) sink += r.score;
+      }
+      return { sink };
+    },
+  },
   // What the order path costs: the same run with the strategy's orders removed (signals made, nothing sent).
-  const silent = await best('rule-based backtest, signals only (the throttle lets 10 intents through)', async () => {
-    const s = new b.MomentumStrategy({ interval: '1m', strategy: { ...SIZING, intentIntervalMs: 1e15 } });
-    const r = await b.runBacktest({ config: config(symbols), sources: [source], strategies: [s] });
-    return { orders: r.counts.orders, fills: r.counts.fills };
-  });
-  // A daily rebalance: at most one intent a day per symbol.
-  const daily = await best('rule-based backtest, at most one intent a day per symbol', async () => {
-    const s = new b.MomentumStrategy({ interval: '1m', strategy: { ...SIZING, intentIntervalMs: 86_400_000 } });
-    const r = await b.runBacktest({ config: config(symbols), sources: [source], strategies: [s] });
-    return { orders: r.counts.orders, fills: r.counts.fills };
-  });
-  const orderRate = (x) => `${((100 * x.out.orders) / events).toFixed(3)} %`;
-  const row = (x, peer) =>
-    `  ${x.label.padEnd(78)} ${rate(events / x.seconds).padStart(10)} ${rate(events / x.cpuSeconds).padStart(10)}` +
-    `${peer ? `   ${(x.seconds / peer.seconds).toFixed(2)}×`.padEnd(10) : ''.padEnd(10)}${x.out.orders !== undefined ? `   ${orderRate(x)} (${x.out.orders} orders, ${x.out.fills} fills)` : ''}`;
-  console.log(`  ${''.padEnd(78)} ${'wall'.padStart(10)} ${'CPU time'.padStart(10)}   peer's×   order rate`);
-  console.log(row(bareMomentum));
-  console.log(row(silent, bareMomentum));
-  console.log(row(daily, bareMomentum));
-  console.log(row(ruleBased, bareMomentum));
-  console.log(row(bareFeatures));
-  console.log(row(modelDriven, bareFeatures), `   predictions ${modelDriven.out.predictions}`);
-  const perOrderUs = ((ruleBased.seconds - silent.seconds) / Math.max(1, ruleBased.out.orders - silent.out.orders)) * 1e6;
-  const perOrderCpuUs = ((ruleBased.cpuSeconds - silent.cpuSeconds) / Math.max(1, ruleBased.out.orders - silent.out.orders)) * 1e6;
-  console.log(`  one order through risk, the guard, the venue and the books: ≈ ${perOrderUs.toFixed(1)} µs wall, ${perOrderCpuUs.toFixed(1)} µs CPU (the difference of the hourly and signals-only runs per order)`);
+  silent: { label: 'rule-based backtest, signals only (the throttle lets 10 intents through)', peer: 'bareMomentum', run: (data) => momentumRun(data, 1e15) },
+  daily: { label: 'rule-based backtest, at most one intent a day per symbol', peer: 'bareMomentum', run: (data) => momentumRun(data, 86_400_000) },
+  hourly: { label: 'rule-based backtest, at most one intent an hour per symbol', peer: 'bareMomentum', run: (data) => momentumRun(data, SIZING.intentIntervalMs) },
+  bareFeatures: {
+    label: 'peer: 12 features only (FeaturePipeline.updateInto)',
+    run: ({ symbols, chunks, spec }) => {
+      const pipes = new Map(symbols.map((s) => [s, new FeaturePipeline(spec)]));
+      const out = new Float32Array(12);
+      let warm = 0;
+      for (const c of chunks) for (const e of c) if (pipes.get(e.symbol).updateInto(floatBar(e), undefined, out, 0)) warm++;
+      return { warm };
+    },
+  },
+  modelDriven: {
+    label: 'model-driven backtest (12 features → ridge model → coordinator sizing → risk → venue)',
+    peer: 'bareFeatures',
+    run: async ({ symbols, source, model }) => {
+      const s = new b.ModelStrategy({ model, interval: '1m', strategy: SIZING });
+      const r = await b.runBacktest({ config: config(symbols), sources: [source], strategies: [s] });
+      return { orders: r.counts.orders, fills: r.counts.fills, predictions: s.decisions.predictions };
+    },
+  },
+};
+
+/** One run of one row, in this process (a child of `throughput`): its result as the last line of stdout. */
+async function throughputRow(name) {
+  const data = throughputData();
+  const drains = timeDrains();
+  gc();
+  const cpu = process.cpuUsage();
+  const t = process.hrtime.bigint();
+  const out = await ROWS[name].run(data);
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  const used = process.cpuUsage(cpu);
+  process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds: (used.user + used.system) / 1e6, out, events: data.events, drains: drainSummary(drains) })}\n`);
+}
+
+/**
+ * Times each call of the engine's `drain` (risk, the guard, the venue and the booking of what an
+ * intent set off): with one intent per call, the cost of an order as it happens in the run. Two
+ * clock reads per call against tens of microseconds per order.
+ */
+function timeDrains() {
+  const times = [];
+  const drain = b.BacktestEngine.prototype.drain;
+  b.BacktestEngine.prototype.drain = function timedDrain() {
+    const t = process.hrtime.bigint();
+    drain.call(this);
+    times.push(Number(process.hrtime.bigint() - t) / 1e3);
+  };
+  return times;
+}
+
+function drainSummary(times) {
+  if (times.length < 3) return undefined;
+  const sorted = [...times].sort((x, y) => x - y);
+  const third = Math.floor(times.length / 3);
+  const mean = (xs) => xs.reduce((x, y) => x + y, 0) / xs.length;
+  return { count: times.length, p50: sorted[Math.floor(sorted.length / 2)], p90: sorted[Math.floor(sorted.length * 0.9)], firstThird: mean(times.slice(0, third)), lastThird: mean(times.slice(times.length - third)) };
+}
+
+/**
+ * Each run is one backtest over all the bars, in a fresh process, as a backtest, a CLI run or an
+ * optimisation worker runs. Not passes repeated in one process: V8 specialises optimised code to
+ * the objects of the run it saw (the engine, its venue, its maps), so once a pass's objects are
+ * collected that code is thrown away (`--trace-deopt`: "weak objects") and the next pass measures
+ * the warm-up again; and rows sharing a process share type feedback, which slows each.
+ */
+async function throughput() {
+  console.log(`throughput: ${(SYMBOLS * BARS).toLocaleString('en-US')} minute bars (${SYMBOLS} symbols × ${BARS.toLocaleString('en-US')}), in memory; each row one run per fresh process, the fastest of ${RUNS} (and the slowest), one core`);
+  const results = {};
+  for (const name of Object.keys(ROWS)) {
+    const runs = [];
+    for (let r = 0; r < RUNS; r++) {
+      const stdout = execFileSync(process.execPath, [...process.execArgv, __filename], { env: { ...process.env, BENCH_ROW: name }, encoding: 'utf8', maxBuffer: 1 << 24 });
+      runs.push(JSON.parse(stdout.trim().split('\n').pop()));
+    }
+    const byWall = [...runs].sort((a, b) => a.seconds - b.seconds);
+    results[name] = { label: ROWS[name].label, peer: ROWS[name].peer, ...byWall[0], cpuSeconds: Math.min(...runs.map((x) => x.cpuSeconds)), slowest: byWall[byWall.length - 1].seconds };
+  }
+  const orderRate = (x) => `${((100 * x.out.orders) / x.events).toFixed(3)} %`;
+  const row = (x) => {
+    const peer = x.peer && results[x.peer];
+    return (
+      `  ${x.label.padEnd(78)} ${rate(x.events / x.seconds).padStart(10)} ${rate(x.events / x.cpuSeconds).padStart(10)} ${rate(x.events / x.slowest).padStart(11)}` +
+      `${peer ? `   ${(x.seconds / peer.seconds).toFixed(2)}×`.padEnd(10) : ''.padEnd(10)}${x.out.orders !== undefined ? `   ${orderRate(x)} (${x.out.orders} orders, ${x.out.fills} fills)` : ''}` +
+      `${x.out.predictions !== undefined ? `   predictions ${x.out.predictions}` : ''}`
+    );
+  };
+  console.log(`  ${''.padEnd(78)} ${'wall'.padStart(10)} ${'CPU time'.padStart(10)} ${'slowest'.padStart(11)}   peer's×   order rate`);
+  for (const x of Object.values(results)) console.log(row(x));
+  console.log('  an order as the run meets it (each call of the engine\'s drain: risk, the guard, the venue, the booking), µs:');
+  for (const x of Object.values(results)) {
+    const t = x.drains;
+    if (t !== undefined && x.out.orders > 100) console.log(`    ${x.label.padEnd(76)} p50 ${t.p50.toFixed(0).padStart(4)}, p90 ${t.p90.toFixed(0).padStart(4)}; mean in the first third of the run ${t.firstThird.toFixed(0).padStart(4)}, in the last ${t.lastThird.toFixed(0).padStart(4)} (${t.count} calls)`);
+  }
+  const { hourly, silent } = results;
+  const perOrder = (key) => ((hourly[key] - silent[key]) / Math.max(1, hourly.out.orders - silent.out.orders)) * 1e6;
+  console.log(`  one order through risk, the guard, the venue and the books: ≈ ${perOrder('seconds').toFixed(1)} µs wall, ${perOrder('cpuSeconds').toFixed(1)} µs CPU (the difference of the hourly and signals-only runs per order)`);
 }
 
 async function year() {
@@ -175,7 +231,7 @@ async function year() {
   console.log(`  ${r.counts.events.toLocaleString('en-US')} events in ${seconds.toFixed(0)} s (${rate(r.counts.events / seconds)} with generation), orders ${r.counts.orders.toLocaleString('en-US')}, fills ${r.counts.fills.toLocaleString('en-US')}, round trips ${r.metrics.trades.count.toLocaleString('en-US')}, curve points ${r.equity.length}`);
   console.log(`  before: RSS ${mb(base.rss)}, heap ${mb(base.heapUsed)}; peak during the run: RSS ${mb(peak.rss)}, heap ${mb(peak.heapUsed)}; after (GC): RSS ${mb(after.rss)}, heap ${mb(after.heapUsed)}`);
   console.log(`  heap along the run: ${samples.map((s) => `${(s.events / 1e6).toFixed(0)}M → ${mb(s.heapUsed)}`).join(', ')}`);
-  console.log(`  heap kept after the run per order (risk's and the strategy's order entries, which those libraries never prune, and the round trips): ≈ ${(((after.heapUsed - base.heapUsed) / Math.max(1, r.counts.orders))).toFixed(0)} bytes`);
+  console.log(`  heap kept after the run per order (risk's and the strategy's order entries, which a backtest never sweeps, and the round trips): ≈ ${(((after.heapUsed - base.heapUsed) / Math.max(1, r.counts.orders))).toFixed(0)} bytes`);
   console.log(`  decisions: ${JSON.stringify(strategy.decisions)}`);
 }
 
@@ -208,6 +264,7 @@ async function realData() {
 }
 
 (async () => {
+  if (process.env.BENCH_ROW !== undefined) return throughputRow(process.env.BENCH_ROW);
   console.log(`node ${process.version}, ${require('node:os').cpus().length} cores, load average ${require('node:os').loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   await throughput();
   await realData();
