@@ -658,7 +658,10 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
       parents.stop();
       await Promise.all([...queues.values()].map((q) => q.run(async () => undefined)));
       await venue.trading.close();
-      await Promise.race([outbox.flush(), new Promise((r) => setTimeout(r, 5_000))]);
+      let flushTimer: NodeJS.Timeout | undefined;
+      // Cleared once flushed: a pending timer would hold the process (or the test runner) 5 s more.
+      await Promise.race([outbox.flush(), new Promise((r) => (flushTimer = setTimeout(r, 5_000)))]);
+      clearTimeout(flushTimer);
       if (outbox.size > 0) logger.error({ pending: outbox.size }, 'execution reports not stored at shutdown: the next start reconciles them from the venue');
       outbox.stop();
     },
