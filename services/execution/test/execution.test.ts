@@ -273,6 +273,8 @@ describe('execution algorithms (parent orders through risk to the paper venue)',
     expect(res).toMatchObject({ outcome: 'ACCEPTED', order: { clientOrderId: 'twap-1', algo: 'twap' } });
     await waitFor('twap-1 completed', async () => (await getOrder('twap-1')).order!.reason === 'finished: completed', 30_000, 100);
     expect(children('twap-1')).toEqual(['twap-1-1', 'twap-1-2', 'twap-1-3', 'twap-1-4']);
+    // The last child's fill reaches this test through the stream, possibly after GetOrder saw the parent complete.
+    await waitFor('twap-1 fills reported', () => filledOf('twap-1') >= 0.4, 20_000, 50);
     expect(filledOf('twap-1')).toBe(0.4);
     expect((await getOrder('twap-1')).order!.filledQuantity).toBe('0.4');
   });
@@ -309,6 +311,7 @@ describe('execution algorithms (parent orders through risk to the paper venue)',
     await startExecution();
     await wideBook();
     await waitFor('twap-2 completed', async () => (await getOrder('twap-2')).order?.reason === 'finished: completed', 30_000, 100);
+    await waitFor('twap-2 fills reported', () => filledOf('twap-2') >= 0.6, 20_000, 50);
     expect(filledOf('twap-2')).toBe(0.6);
     // A slow restart merges late slices into one catch-up child, and a child risk refused has no
     // execution report, so neither the count nor the numbering is fixed; none reached the venue twice.
