@@ -215,7 +215,6 @@ test('a paced live paper session and its replay through the backtester make the 
   for (let k = 0; k < STEPS; k++) {
     const at = T0 + BigInt(k) * SEC;
     for (const symbol of SYMBOLS) {
-      const close = paths[symbol]![k]!;
       const before = books.get(symbol);
       if (before !== undefined) {
         // A print at the best bid: it takes part of the mirrored liquidity there until the feed reports the level again.

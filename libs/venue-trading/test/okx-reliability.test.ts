@@ -61,11 +61,10 @@ describe('OkxTradingVenue: a place or cancel without an answer is resolved, neve
   let sim: SimulatedVenue;
   let server: OkxServer;
   let venue: OkxTradingVenue;
-  let recorded: Recorded;
 
   beforeEach(async () => {
     ({ sim, server } = await startVenue());
-    ({ venue, recorded } = adapter(server, { requestTimeoutMs: 300 }));
+    ({ venue } = adapter(server, { requestTimeoutMs: 300 }));
   });
   afterEach(async () => {
     await venue.close();

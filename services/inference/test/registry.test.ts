@@ -16,7 +16,7 @@ import { adminTokenHash } from '@meridian/runtime';
 import type { FeatureSpecInput } from '@meridian/signals';
 import { ServiceProcess, assertBuilt, createTestEnvironment, waitFor } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
-import { SPEC_INPUT, call, client, failure, fitted, generatedBars, modelBars, writeModel } from './fixtures';
+import { call, client, failure, fitted, generatedBars, modelBars, writeModel } from './fixtures';
 
 jest.setTimeout(120_000);
 
