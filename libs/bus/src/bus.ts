@@ -536,7 +536,7 @@ export class Bus {
     // (a consumer recreated under it, a count the server got wrong), the consumer's own state says
     // so once the follow is idle: nothing left to deliver, and its last delivery handled.
     let handledAtProbe = -1;
-    const probe = setInterval(() => {
+    const probe = caughtUp ? undefined : setInterval(() => {
       if (caughtUp || stopped) {
         clearInterval(probe);
         return;
@@ -555,7 +555,7 @@ export class Bus {
         (err) => this.logger.warn({ consumer: name, err }, 'follow could not ask whether it has caught up; will ask again'),
       );
     }, CAUGHT_UP_PROBE_MS);
-    probe.unref();
+    probe?.unref();
     const handle: ConsumerHandle = {
       name,
       stop: async () => {

@@ -59,8 +59,7 @@ function credential(key: string, venue: string): string {
  * moved by every recorded fill, and every working order that can rest placed again for what it has
  * left (under the same client order id); one that cannot (market, IOC, FOK), or that the venue
  * refuses now, is known to it as cancelled with the reason, and reconciliation ends it so. Order
- * and trade ids start from the clock, so they never repeat ids
- * an earlier run published.
+ * and trade ids start from the clock, so they never repeat ids an earlier run published.
  */
 export async function createVenue(config: ExecutionConfig, symbols: readonly string[], history: readonly OrderSnapshot[], logger: Logger): Promise<ExecutionVenue> {
   switch (config.VENUE) {
