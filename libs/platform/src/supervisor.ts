@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { withDeadline } from '@meridian/runtime';
 import { SERVICES, serviceEntry } from './services';
 import type { ServiceName } from './services';
 
@@ -40,15 +41,9 @@ export class Supervisor {
   async start(timeoutMs = 60_000): Promise<void> {
     for (const name of this.options.services ?? SERVICES) this.spawn(name);
     const all = Promise.all([...this.processes.values()].map((p) => p.ports));
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`services did not all start within ${timeoutMs} ms`)), timeoutMs);
+    await withDeadline(all, timeoutMs, () => {
+      throw new Error(`services did not all start within ${timeoutMs} ms`);
     });
-    try {
-      await Promise.race([all, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   private spawn(name: ServiceName): void {
@@ -113,17 +108,9 @@ export class Supervisor {
     if (p !== undefined && p.child.exitCode === null && p.child.signalCode === null) throw new Error(`${name} is still running`);
     this.crashing.delete(name);
     this.spawn(name);
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        this.processes.get(name)!.ports,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`${name} did not restart within ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withDeadline(this.processes.get(name)!.ports, timeoutMs, () => {
+      throw new Error(`${name} did not restart within ${timeoutMs} ms`);
+    });
   }
 
   /**
@@ -143,16 +130,10 @@ export class Supervisor {
     return codes;
   }
 
-  private async waitExit(p: ServiceProcess, timeoutMs: number): Promise<number | null> {
-    let timer: NodeJS.Timeout | undefined;
-    const killed = new Promise<number | null>((resolve) => {
-      timer = setTimeout(() => {
-        p.child.kill('SIGKILL');
-        resolve(null);
-      }, timeoutMs);
+  private waitExit(p: ServiceProcess, timeoutMs: number): Promise<number | null> {
+    return withDeadline(p.exited, timeoutMs, () => {
+      p.child.kill('SIGKILL');
+      return null;
     });
-    const code = await Promise.race([p.exited, killed]);
-    clearTimeout(timer);
-    return code;
   }
 }

@@ -12,6 +12,7 @@ export { startTelemetry } from './telemetry';
 export { startService, runService, baseSchema } from './service';
 export { natsSchema, natsConnectOptions } from './nats-config';
 export { readSecret } from './secrets';
+export { withDeadline } from './deadline';
 export type { NatsSchema } from './nats-config';
 export type { BaseSchema, RunningService, ServiceContext, ServiceDefinition, StartedService } from './service';
 export { grpcError, Status } from './grpc-errors';

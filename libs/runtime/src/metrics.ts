@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { CounterConfiguration, GaugeConfiguration, HistogramConfiguration } from 'prom-client';
 import type { BoundConsumer, BusObserver, ConsumerLag, DeliveryOutcome } from '@meridian/bus';
 import type { Health } from './health';
+import { withDeadline } from './deadline';
 
 /** Every metric of the platform starts with this. */
 export const METRIC_PREFIX = 'meridian_';
@@ -21,16 +22,12 @@ function consumerGroup(name: string, symbol?: string): string {
 }
 
 /** `lag()` of one consumer, or undefined if NATS does not answer in time. */
-async function lagWithin(consumer: BoundConsumer, ms: number): Promise<ConsumerLag | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([consumer.lag().catch(() => undefined), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function lagWithin(consumer: BoundConsumer, ms: number): Promise<ConsumerLag | undefined> {
+  return withDeadline(
+    consumer.lag().catch(() => undefined),
+    ms,
+    () => undefined,
+  );
 }
 
 /**

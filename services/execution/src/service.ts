@@ -15,7 +15,7 @@ import {
 } from '@meridian/proto';
 import type { ExecutionServiceServer, Order } from '@meridian/proto';
 import { PoisonMessageError, ReplayGate } from '@meridian/bus';
-import { ConfigError, Status, grpcError } from '@meridian/runtime';
+import { ConfigError, Status, grpcError, withDeadline } from '@meridian/runtime';
 import type { RunningService, ServiceContext, ServiceDefinition } from '@meridian/runtime';
 import { SettledIds } from '@meridian/portfolio';
 import type { Delivery } from '@meridian/bus';
@@ -418,17 +418,12 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
     }
   };
 
-  const withTimeout = async (op: () => Promise<VenueOutcome>): Promise<VenueOutcome> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<VenueOutcome>((resolve) => {
-      timer = setTimeout(() => resolve({ kind: 'in_doubt', message: `no answer within ${config.VENUE_TIMEOUT_MS} ms` }), config.VENUE_TIMEOUT_MS);
-    });
-    try {
-      return await Promise.race([op().catch((err: Error): VenueOutcome => ({ kind: 'in_doubt', message: err.message })), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const withTimeout = (op: () => Promise<VenueOutcome>): Promise<VenueOutcome> =>
+    withDeadline(
+      op().catch((err: Error): VenueOutcome => ({ kind: 'in_doubt', message: err.message })),
+      config.VENUE_TIMEOUT_MS,
+      (): VenueOutcome => ({ kind: 'in_doubt', message: `no answer within ${config.VENUE_TIMEOUT_MS} ms` }),
+    );
 
   /** Sends an order to the venue (called on the order's symbol queue). */
   const send = async (entry: OrderEntry) => {
@@ -658,10 +653,7 @@ export async function startExecution(ctx: ServiceContext<ExecutionConfig>): Prom
       parents.stop();
       await Promise.all([...queues.values()].map((q) => q.run(async () => undefined)));
       await venue.trading.close();
-      let flushTimer: NodeJS.Timeout | undefined;
-      // Cleared once flushed: a pending timer would hold the process (or the test runner) 5 s more.
-      await Promise.race([outbox.flush(), new Promise((r) => (flushTimer = setTimeout(r, 5_000)))]);
-      clearTimeout(flushTimer);
+      await withDeadline(outbox.flush(), 5_000, () => undefined);
       if (outbox.size > 0) logger.error({ pending: outbox.size }, 'execution reports not stored at shutdown: the next start reconciles them from the venue');
       outbox.stop();
     },

@@ -19,7 +19,7 @@ import { COST_METHODS, Portfolio, SettledIds } from '@meridian/portfolio';
 import { AccountPnl, InvalidLimitsError, InvalidRiskInputError, RiskState } from '@meridian/risk-rules';
 import type { CircuitBreakerConfig, KillSwitchState, OrderToCheck, RiskDecision } from '@meridian/risk-rules';
 import { GLOBAL_SCOPE, ReplayGate } from '@meridian/bus';
-import { ConfigError, Status, field, grpcError } from '@meridian/runtime';
+import { ConfigError, Status, field, grpcError, withDeadline } from '@meridian/runtime';
 import type { AdminPrincipal, BaseSchema, ConfigOf, ServiceContext, ServiceDefinition } from '@meridian/runtime';
 import type { ServiceError } from '@grpc/grpc-js';
 import { dayStartField, limitsDocumentField, limitsFromConfig, perSymbolField } from './limits';
@@ -550,12 +550,7 @@ async function start(ctx: ServiceContext<Config>) {
       waiters.delete(revision);
       throw grpcError(Status.ABORTED, `revision ${revision} was taken by a concurrent change: read the limits and try again`);
     }
-    let timer: NodeJS.Timeout | undefined;
-    const outcome = await Promise.race([
-      applied,
-      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), config.RISK_LIMITS_APPLY_TIMEOUT_MS))),
-    ]);
-    clearTimeout(timer);
+    const outcome = await withDeadline(applied, config.RISK_LIMITS_APPLY_TIMEOUT_MS, () => undefined);
     waiters.delete(revision);
     if (outcome === false) throw grpcError(Status.INTERNAL, `revision ${revision} was published but refused when read back: see the risk log`);
     if (outcome === undefined && lastRevision < revision) {

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
+import { withDeadline } from '@meridian/runtime';
 import { classify } from './classify';
 import type { Outcome } from './classify';
 import type { FuzzTarget, OutcomeKind, Verdict } from './target';
@@ -60,14 +61,12 @@ export function replayCommand(target: string, seed: number, path: string): strin
 }
 
 /** Awaits `p`, or gives up after `ms` (the call then counts as a hang; what it does later is ignored). */
-async function within(p: Promise<Verdict>, ms: number): Promise<{ verdict: Verdict } | { error: unknown } | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
-  try {
-    return await Promise.race([p.then((verdict) => ({ verdict }), (error: unknown) => ({ error })), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function within(p: Promise<Verdict>, ms: number): Promise<{ verdict: Verdict } | { error: unknown } | 'timeout'> {
+  return withDeadline(
+    p.then((verdict) => ({ verdict }), (error: unknown) => ({ error })),
+    ms,
+    () => 'timeout' as const,
+  );
 }
 
 /**

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { PgStudyStore, renderReport } from '@meridian/research';
 import type { BacktestResult } from '@meridian/backtest';
 import type { Database } from '@meridian/store';
+import { withDeadline } from '@meridian/runtime';
 import type { Logger } from '@meridian/runtime';
 import { RunCancelledError } from '../errors';
 import { jobTitle } from '../job';
@@ -292,9 +293,7 @@ export class RunService {
     const running = [...this.local.values()];
     const courses = [...this.courses.values()];
     await Promise.all(running.map((l) => this.stopLocal(l, 'server stopping')));
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(courses), new Promise<void>((r) => (timer = setTimeout(r, WIND_DOWN_MS)))]);
-    clearTimeout(timer);
+    await withDeadline(Promise.all(courses), WIND_DOWN_MS, () => undefined);
     for (const l of running) {
       const released = await this.store.release(l.id, this.owner).catch(() => false);
       this.logger.info({ id: l.id, released }, 'run handed back to the queue');

@@ -1,3 +1,4 @@
+import { withDeadline } from '@meridian/runtime';
 import type { Metrics } from '@meridian/runtime';
 import type { PgRunStore, RunKind } from './run-store';
 
@@ -27,7 +28,7 @@ export class ServerMetrics {
       labelNames: ['kind'],
       async collect() {
         // A scrape must not fail because the database is slow; the gauge keeps its last value then.
-        const counts = await Promise.race([store.queued(), new Promise<undefined>((r) => setTimeout(() => r(undefined), 1_000).unref())]).catch(() => undefined);
+        const counts = await withDeadline(store.queued(), 1_000, () => undefined).catch(() => undefined);
         if (counts === undefined) return;
         for (const kind of Object.keys(counts) as RunKind[]) this.set({ kind }, counts[kind]);
       },
