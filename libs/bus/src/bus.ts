@@ -449,7 +449,19 @@ export class Bus {
     options: FollowOptions,
   ): Promise<ConsumerHandle> {
     const streamName = this.topology.streamName(stream);
-    const open = (start: FollowStart) => this.js.consumers.get(streamName, { filter_subjects: filterSubject, ...startOf(start) });
+    const openAt = (start: FollowStart) => this.js.consumers.get(streamName, { filter_subjects: filterSubject, ...startOf(start) });
+    const open = async (start: FollowStart) => {
+      if (typeof start !== 'object' || !('startTime' in start)) return openAt(start);
+      // nats.js starts an ordered consumer's cursor from its start sequence only: opened from a time,
+      // a reset before its first message (missed heartbeats, a consumer lost) would recreate it from
+      // sequence 1 and replay the whole stream. So the server turns the time into the sequence it
+      // starts from (a consumer opened from a time reports the one before it as delivered), and the
+      // follow opens from that sequence.
+      const probe = await openAt(start);
+      const from = (await probe.info(true)).delivered.stream_seq + 1;
+      await probe.delete().catch((err: unknown) => this.logger.warn({ stream: streamName, err }, 'a look-back probe consumer could not be deleted (it expires when inactive)'));
+      return openAt({ startSeq: from });
+    };
     let caughtUp = options.onCaughtUp === undefined;
     const markCaughtUp = () => {
       if (!caughtUp) {

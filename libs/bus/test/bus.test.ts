@@ -131,7 +131,7 @@ test('follow from a time reads what was stored since then, of the filtered subje
   await new Promise((r) => setTimeout(r, 50));
   const since = new Date();
   await new Promise((r) => setTimeout(r, 50));
-  await bus.publish(subject, Trade, Trade.fromPartial({ tradeId: 'after-1' }));
+  const afterSeq = (await bus.publish(subject, Trade, Trade.fromPartial({ tradeId: 'after-1' }))).seq;
   await bus.publish(bus.subjects.bars('sim', 'XRP-USDT', '1m'), Trade, Trade.fromPartial({ tradeId: 'other-symbol' }));
   await bus.publish(bus.subjects.bars('sim', 'ADA-USDT', '5m'), Trade, Trade.fromPartial({ tradeId: 'other-interval' }));
   await bus.publish(subject, Trade, Trade.fromPartial({ tradeId: 'after-2' }));
@@ -142,6 +142,11 @@ test('follow from a time reads what was stored since then, of the filtered subje
     onCaughtUp: () => (caughtUp = true),
   });
   await waitFor('the look-back caught up', () => caughtUp);
+  // Opened from the sequence the time maps to, so a reset of the ordered consumer resumes there, not at 1.
+  const market = bus.topology.streamName('MARKET');
+  const opened = [];
+  for await (const c of bus.jsm.consumers.list(market)) if (c.config.filter_subject === bus.subjects.barsOfVenue('sim', '1m')) opened.push(c.config);
+  expect(opened.map((c) => [c.deliver_policy, c.opt_start_seq])).toEqual([['by_start_sequence', afterSeq]]);
   await handle.stop();
   expect(seen).toEqual(['after-1', 'other-symbol', 'after-2']);
   await expect(bus.follow('MARKET', subject, Trade, () => undefined, { deliver: { startTime: new Date(Number.NaN) } })).rejects.toBeInstanceOf(InvalidStartTimeError);
