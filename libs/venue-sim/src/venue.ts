@@ -74,6 +74,13 @@ interface EndAs {
  * position model, stops, DAY expiry and seeded randomness. Synchronous and deterministic: the same
  * options (seed, clock) and the same calls give the same orders, fills and updates.
  */
+/** A new order request that passed `SimulatedVenue.admit`: what to make the order from. */
+interface Admitted {
+  readonly account: Account;
+  readonly market: SimMarket;
+  readonly shape: OrderShape;
+}
+
 export class SimulatedVenue implements SimulatedExchange {
   readonly instruments: ReadonlyMap<string, SimInstrument>;
   /** The venue's seeded RNG: pro-rata rounding, slippage, and latency for whoever delivers requests (`sampleLatency`). */
@@ -167,7 +174,11 @@ export class SimulatedVenue implements SimulatedExchange {
     }
   }
 
-  private place(request: PlaceOrderRequest): SimResult<SimOrder> {
+  /**
+   * What every new order request passes first: a rejection, the order its client order id already
+   * names (returned unchanged), or the account, market and checked shape to make it from.
+   */
+  private admit(request: PlaceOrderRequest): SimResult<SimOrder> | Admitted {
     if (request === null || typeof request !== 'object') return rejected('INVALID_ORDER', `order request ${String(request)} is not an object`);
     const account = this.accounts.get(request.account);
     if (account === undefined || account.venueOwned) return rejected('UNKNOWN_ACCOUNT', `account ${JSON.stringify(request.account)} is not open on this venue`);
@@ -180,6 +191,33 @@ export class SimulatedVenue implements SimulatedExchange {
     if (market === undefined) return rejected('UNKNOWN_SYMBOL', `symbol ${JSON.stringify(request.symbol)} is not traded on this venue`);
     const shape = checkShape(request);
     if ('code' in shape) return { ok: false, rejection: shape };
+    return { account, market, shape };
+  }
+
+  /** A new order record (it takes the next order id), holding nothing yet and registered nowhere. */
+  private newRecord(account: Account, market: SimMarket, clientOrderId: string, shape: OrderShape): OrderRecord {
+    const { baseCurrency, quoteCurrency } = market.instrument;
+    return new OrderRecord(
+      this.nextOrderSeq++,
+      account,
+      market,
+      clientOrderId,
+      shape.side,
+      shape.type,
+      shape.timeInForce,
+      shape.postOnly,
+      shape.quantity,
+      shape.price,
+      shape.stopPrice,
+      this.now,
+      shape.side === 'BUY' ? quoteCurrency : baseCurrency,
+    );
+  }
+
+  private place(request: PlaceOrderRequest): SimResult<SimOrder> {
+    const admitted = this.admit(request);
+    if ('ok' in admitted) return admitted;
+    const { account, market, shape } = admitted;
     const notionalPrice = shape.price ?? (shape.type === 'stop' ? shape.stopPrice : undefined);
     const terms = checkTerms(market.rules, shape.quantity, shape.price, shape.stopPrice, notionalPrice);
     if (terms !== undefined) return { ok: false, rejection: terms };
@@ -198,21 +236,7 @@ export class SimulatedVenue implements SimulatedExchange {
     if ('code' in funding) return { ok: false, rejection: funding };
 
     const { baseCurrency, quoteCurrency } = market.instrument;
-    const order = new OrderRecord(
-      this.nextOrderSeq++,
-      account,
-      market,
-      request.clientOrderId,
-      shape.side,
-      shape.type,
-      shape.timeInForce,
-      shape.postOnly,
-      shape.quantity,
-      shape.price,
-      shape.stopPrice,
-      this.now,
-      shape.side === 'BUY' ? quoteCurrency : baseCurrency,
-    );
+    const order = this.newRecord(account, market, request.clientOrderId, shape);
     order.slippageTicks = slip;
     account.reserve(order.holdCurrency, funding.hold);
     order.hold = funding.hold;
@@ -266,38 +290,14 @@ export class SimulatedVenue implements SimulatedExchange {
   recordEnded(request: PlaceOrderRequest, end: { status: 'cancelled' | 'expired'; reason: string }): SimResult<SimOrder> {
     this.now = this.clock();
     try {
-      if (request === null || typeof request !== 'object') return rejected('INVALID_ORDER', `order request ${String(request)} is not an object`);
       if (end === null || typeof end !== 'object' || (end.status !== 'cancelled' && end.status !== 'expired')) {
         throw new SimArgumentError('end.status', end?.status, "must be 'cancelled' or 'expired'");
       }
       if (typeof end.reason !== 'string' || end.reason === '') throw new SimArgumentError('end.reason', end.reason, 'must be a non-empty string');
-      const account = this.accounts.get(request.account);
-      if (account === undefined || account.venueOwned) return rejected('UNKNOWN_ACCOUNT', `account ${JSON.stringify(request.account)} is not open on this venue`);
-      if (typeof request.clientOrderId !== 'string' || request.clientOrderId === '') {
-        return rejected('INVALID_ORDER', `client order id ${JSON.stringify(request.clientOrderId)} must be a non-empty string`);
-      }
-      const existing = account.byClientId.get(request.clientOrderId);
-      if (existing !== undefined) return accepted(existing.snapshot());
-      const market = this.markets.get(request.symbol);
-      if (market === undefined) return rejected('UNKNOWN_SYMBOL', `symbol ${JSON.stringify(request.symbol)} is not traded on this venue`);
-      const shape = checkShape(request);
-      if ('code' in shape) return { ok: false, rejection: shape };
-      const { baseCurrency, quoteCurrency } = market.instrument;
-      const order = new OrderRecord(
-        this.nextOrderSeq++,
-        account,
-        market,
-        request.clientOrderId,
-        shape.side,
-        shape.type,
-        shape.timeInForce,
-        shape.postOnly,
-        shape.quantity,
-        shape.price,
-        shape.stopPrice,
-        this.now,
-        shape.side === 'BUY' ? quoteCurrency : baseCurrency,
-      );
+      const admitted = this.admit(request);
+      if ('ok' in admitted) return admitted;
+      const { account, market, shape } = admitted;
+      const order = this.newRecord(account, market, request.clientOrderId, shape);
       order.status = end.status;
       order.reason = end.reason;
       account.orders.push(order);
