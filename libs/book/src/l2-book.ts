@@ -1,6 +1,6 @@
 import { Decimal } from '@meridian/domain';
 import { BookModifiedDuringIterationError, InvalidBookArgumentError } from './errors';
-import { SortedLevels, compareDecimals } from './sorted-levels';
+import { SortedLevels } from './sorted-levels';
 import type { ApplyFailureReason, ApplyResult, BookSide, Level } from './types';
 
 export interface L2BookOptions {
@@ -235,7 +235,7 @@ export class L2Book {
   /** Describes how the two best levels cross, or undefined when they do not. */
   private crossing(bid: Level | undefined, ask: Level | undefined): string | undefined {
     if (bid === undefined || ask === undefined) return undefined;
-    const c = compareDecimals(bid.price, ask.price);
+    const c = bid.price.cmp(ask.price);
     if (c > 0) return `best bid ${bid.price} is above best ask ${ask.price}`;
     if (c === 0 && !this.allowLocked) return `best bid ${bid.price} equals best ask ${ask.price} (locked)`;
     return undefined;
@@ -255,7 +255,7 @@ export class L2Book {
     const kept: Level[] = [];
     for (let i = 0; i < copies.length; i++) {
       const level = copies[i]!;
-      if (i > 0 && compareDecimals(level.price, copies[i - 1]!.price) === 0) return `snapshot ${side} price ${level.price} appears twice`;
+      if (i > 0 && level.price.eq(copies[i - 1]!.price)) return `snapshot ${side} price ${level.price} appears twice`;
       if (!level.size.isZero()) kept.push(level);
     }
     return kept;
@@ -273,7 +273,7 @@ export class L2Book {
       if (levels.length <= 16) {
         for (let i = 1; i < levels.length; i++) {
           for (let j = 0; j < i; j++) {
-            if (compareDecimals(levels[i]!.price, levels[j]!.price) === 0) return `${side} price ${levels[i]!.price} appears twice`;
+            if (levels[i]!.price.eq(levels[j]!.price)) return `${side} price ${levels[i]!.price} appears twice`;
           }
         }
       } else {

@@ -1,22 +1,6 @@
 import type { Decimal } from '@meridian/domain';
 import type { Level } from './types';
 
-const POW10: bigint[] = Array.from({ length: 40 }, (_, i) => 10n ** BigInt(i));
-
-/**
- * Compares two Decimals without the temporaries `Decimal.cmp` allocates: equal scales (the common
- * case on one instrument) compare coefficients directly; otherwise the smaller scale is lifted.
- */
-export function compareDecimals(a: Decimal, b: Decimal): number {
-  let x = a.coef;
-  let y = b.coef;
-  if (a.scale !== b.scale) {
-    if (a.scale < b.scale) x *= POW10[b.scale - a.scale] ?? 10n ** BigInt(b.scale - a.scale);
-    else y *= POW10[a.scale - b.scale] ?? 10n ** BigInt(a.scale - b.scale);
-  }
-  return x === y ? 0 : x < y ? -1 : 1;
-}
-
 /**
  * One side of an L2 book as an array sorted with the BEST level LAST (bids ascending, asks
  * descending). Callers see best-first indexes (`at(0)` is the best level).
@@ -52,7 +36,7 @@ export class SortedLevels {
 
   /** Orders two prices the way callers see this side: negative when `a` is the better price. */
   compare(a: Decimal, b: Decimal): number {
-    const c = compareDecimals(a, b);
+    const c = a.cmp(b);
     return this.descending ? -c : c;
   }
 

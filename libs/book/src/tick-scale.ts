@@ -48,13 +48,19 @@ function units(value: Decimal, step: Decimal, what: string, stepName: string): n
   if (!(value instanceof Decimal) || !value.isPositive()) {
     throw new InvalidBookArgumentError(what, value, 'must be a positive Decimal');
   }
-  // Fast path without bigint temporaries, for the usual power-of-ten step (0.01, 1, 1e-8): a
-  // value with no more decimals than the step is coef × 10^(step.scale - value.scale) steps. Both
-  // factors are exact doubles and a product at or below 2^53 - 1 is then exact too.
-  const lift = step.scale - value.scale;
-  if (step.coef === 1n && lift >= 0 && lift < POW10.length && value.coef <= MAX_SAFE) {
-    const n = Number(value.coef) * POW10[lift]!;
-    if (n <= Number.MAX_SAFE_INTEGER) return n;
+  // Without bigint temporaries while both coefficients are safe integers (prices and sizes at
+  // their usual scales): both brought to the larger scale, each product checked to be still safe
+  // (a float product that is comes out exact), then one exact float remainder and quotient.
+  const v = value.safeCoef();
+  const st = step.safeCoef();
+  if (v !== undefined && st !== undefined) {
+    const lift = step.scale - value.scale;
+    const a = lift >= 0 ? (lift < POW10.length ? v * POW10[lift]! : Number.POSITIVE_INFINITY) : v;
+    const b = lift >= 0 ? st : -lift < POW10.length ? st * POW10[-lift]! : Number.POSITIVE_INFINITY;
+    if (a <= Number.MAX_SAFE_INTEGER && b <= Number.MAX_SAFE_INTEGER) {
+      if (a % b !== 0) throw new InvalidBookArgumentError(what, value, `is not a whole multiple of the ${stepName} ${step}`);
+      return a / b;
+    }
   }
   // value / step with both coefficients brought to the larger scale.
   const a = value.scale >= step.scale ? value.coef : value.coef * 10n ** BigInt(step.scale - value.scale);
@@ -67,5 +73,11 @@ function units(value: Decimal, step: Decimal, what: string, stepName: string): n
 
 function scaled(count: number, step: Decimal, what: string): Decimal {
   if (!Number.isSafeInteger(count)) throw new InvalidBookArgumentError(what, count, 'must be a safe integer');
+  const c = step.safeCoef();
+  if (c !== undefined) {
+    // A float product that is a safe integer is exact; a larger one takes bigint.
+    const units = count * c;
+    if (Number.isSafeInteger(units)) return Decimal.fromUnits(units, step.scale);
+  }
   return Decimal.fromUnits(BigInt(count) * step.coef, step.scale);
 }

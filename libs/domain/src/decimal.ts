@@ -28,7 +28,52 @@ function checkScale(scale: number, input: unknown): void {
 
 /** Exact powers of ten as floats (10^22 is the largest a double holds exactly). */
 const FLOAT_POW10: readonly number[] = Array.from({ length: 23 }, (_, n) => 10 ** n);
-const MAX_EXACT_FLOAT = BigInt(Number.MAX_SAFE_INTEGER);
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const MAX_SAFE_BIG = BigInt(MAX_SAFE);
+
+/**
+ * `x × 10^k` when that is a safe integer, else NaN (which fails every comparison, so callers fall
+ * back to bigint). Exact: a float product is correctly rounded, so a true product at or below
+ * 2^53 - 1 comes out exact, and one above it rounds to at least 2^53, which the check refuses.
+ */
+function liftSafe(x: number, k: number): number {
+  if (k === 0) return x;
+  if (k > 22) return x === 0 ? 0 : Number.NaN;
+  const r = x * FLOAT_POW10[k]!;
+  return r <= MAX_SAFE && r >= -MAX_SAFE ? r : Number.NaN;
+}
+
+/** `n / d` rounded to an integer by `mode`, for safe integers (`d` nonzero); exact: `%` on floats is, and `n - r` is a multiple of `d`. */
+function divRoundSafe(n: number, d: number, mode: RoundingMode): number {
+  if (d < 0) {
+    n = -n;
+    d = -d;
+  }
+  const r = n % d;
+  const q = (n - r) / d;
+  if (r === 0) return q;
+  // |q| <= |n| / 2 here (d >= 2), so q ± 1 is still safe.
+  const negative = n < 0;
+  const awayFromZero = negative ? q - 1 : q + 1;
+  switch (mode) {
+    case 'down':
+      return q;
+    case 'up':
+      return awayFromZero;
+    case 'floor':
+      return negative ? q - 1 : q;
+    case 'ceil':
+      return negative ? q : q + 1;
+    case 'half-up':
+    case 'half-even': {
+      const twice = (r < 0 ? -r : r) * 2;
+      if (twice > d) return awayFromZero;
+      if (twice < d) return q;
+      if (mode === 'half-up') return awayFromZero;
+      return q % 2 === 0 ? q : awayFromZero;
+    }
+  }
+}
 
 /** Divides with the chosen rounding; `d` is never zero here. */
 function divRound(n: bigint, d: bigint, mode: RoundingMode): bigint {
@@ -62,15 +107,22 @@ function divRound(n: bigint, d: bigint, mode: RoundingMode): bigint {
 }
 
 /**
- * An exact decimal number: `coef / 10^scale` with a bigint coefficient.
+ * An exact decimal number: `coef / 10^scale` with an integer coefficient.
  *
  * Addition, subtraction and multiplication are exact; division and rounding take an explicit
  * scale and rounding mode, so no operation can drift the way binary floats do. Values are kept
  * normalised (no trailing zeros in the coefficient), so equal values have equal representations.
+ *
+ * The coefficient is held as a float while it is a safe integer (|coef| <= 2^53 - 1, which covers
+ * prices, quantities and balances at their usual scales) and as a bigint beyond. Every operation
+ * on safe coefficients runs in float integer arithmetic, checks that its result is still a safe
+ * integer (then it is exact), and otherwise redoes the operation in bigint: the bigint path is the
+ * definition, the float path only a faster way to the same value (BigInt arithmetic allocates a
+ * heap number on every step).
  */
 export class Decimal {
-  static readonly ZERO = new Decimal(0n, 0);
-  static readonly ONE = new Decimal(1n, 0);
+  static readonly ZERO = new Decimal(0, undefined, 0);
+  static readonly ONE = new Decimal(1, undefined, 0);
 
   /**
    * `toString()` once computed, or the parsed text when it was already in plain normalised form:
@@ -80,8 +132,10 @@ export class Decimal {
   #text: string | undefined;
 
   private constructor(
-    /** The integer coefficient. */
-    readonly coef: bigint,
+    /** The coefficient when it is a safe integer, else 0. Never -0. */
+    private readonly small: number,
+    /** The coefficient when it is not a safe integer, else undefined: one representation per value. */
+    private readonly big: bigint | undefined,
     /** The number of digits after the decimal point. */
     readonly scale: number,
     text?: string,
@@ -89,9 +143,27 @@ export class Decimal {
     this.#text = text;
   }
 
+  /** A safe-integer coefficient, normalised. */
+  private static ofSafe(coef: number, scale: number): Decimal {
+    if (coef === 0) return Decimal.ZERO; // -0 too
+    if (scale === 0 || coef % 10 !== 0) return new Decimal(coef, undefined, scale);
+    coef /= 10;
+    scale -= 1;
+    while (scale >= 4 && coef % 10_000 === 0) {
+      coef /= 10_000;
+      scale -= 4;
+    }
+    while (scale > 0 && coef % 10 === 0) {
+      coef /= 10;
+      scale -= 1;
+    }
+    return new Decimal(coef, undefined, scale);
+  }
+
+  /** Any coefficient, normalised; one that is (or becomes, once its trailing zeros go) a safe integer is held as a float. */
   private static normalised(coef: bigint, scale: number): Decimal {
-    if (coef === 0n) return Decimal.ZERO;
-    if (scale === 0 || coef % 10n !== 0n) return new Decimal(coef, scale);
+    if (coef <= MAX_SAFE_BIG && coef >= -MAX_SAFE_BIG) return Decimal.ofSafe(Number(coef), scale);
+    if (scale === 0 || coef % 10n !== 0n) return new Decimal(0, coef, scale);
     // Quotients at scale 12 or 18 end in many zeros: strip them eight and four at a time first.
     coef /= 10n;
     scale -= 1;
@@ -107,7 +179,18 @@ export class Decimal {
       coef /= 10n;
       scale -= 1;
     }
-    return new Decimal(coef, scale);
+    if (coef <= MAX_SAFE_BIG && coef >= -MAX_SAFE_BIG) return new Decimal(Number(coef), undefined, scale);
+    return new Decimal(0, coef, scale);
+  }
+
+  /** The integer coefficient: the value is `coef / 10^scale`. */
+  get coef(): bigint {
+    return this.big ?? BigInt(this.small);
+  }
+
+  /** The coefficient as a float when it is a safe integer (exact), else undefined: for integer arithmetic without bigint. */
+  safeCoef(): number | undefined {
+    return this.big === undefined ? this.small : undefined;
   }
 
   /**
@@ -121,7 +204,7 @@ export class Decimal {
       if (!Number.isSafeInteger(value)) {
         throw new InvalidDecimalError(value, 'only safe integers convert exactly; pass a string');
       }
-      return Decimal.normalised(BigInt(value), 0);
+      return Decimal.ofSafe(value, 0);
     }
     return Decimal.parse(value);
   }
@@ -172,7 +255,7 @@ export class Decimal {
     }
     // Already plain and normalised (no '+', no leading or trailing zeros): it is its own toString().
     const plain = text.charCodeAt(0) !== 43 && (wholeDigits === 1 || text.charCodeAt(wholeStart) !== 48) && scale === parsedScale;
-    return new Decimal(BigInt(negative ? -value : value), scale, plain ? text : undefined);
+    return new Decimal(negative ? -value : value, undefined, scale, plain ? text : undefined);
   }
 
   private static parseGeneral(text: string): Decimal {
@@ -185,9 +268,13 @@ export class Decimal {
     return Decimal.normalised(coef, fraction.length);
   }
 
-  /** `units / 10^scale`, e.g. fromUnits(12345n, 2) is 123.45. */
-  static fromUnits(units: bigint, scale: number): Decimal {
+  /** `units / 10^scale`, e.g. fromUnits(12345n, 2) is 123.45; `units` a bigint or a safe integer. */
+  static fromUnits(units: bigint | number, scale: number): Decimal {
     checkScale(scale, () => `${units}e-${scale}`);
+    if (typeof units === 'number') {
+      if (!Number.isSafeInteger(units)) throw new InvalidDecimalError(units, 'units must be a safe integer or a bigint');
+      return Decimal.ofSafe(units, scale);
+    }
     return Decimal.normalised(units, scale);
   }
 
@@ -229,75 +316,142 @@ export class Decimal {
     return [this.coef * pow10(other.scale - this.scale), other.coef, other.scale];
   }
 
-  // add and sub align without the tuple of `aligned`: they run on every fill, mark and balance move.
   add(other: Decimal | string): Decimal {
     const o = other instanceof Decimal ? other : Decimal.from(other);
-    if (this.scale === o.scale) return Decimal.normalised(this.coef + o.coef, this.scale);
-    if (this.scale > o.scale) return Decimal.normalised(this.coef + o.coef * pow10(this.scale - o.scale), this.scale);
-    return Decimal.normalised(this.coef * pow10(o.scale - this.scale) + o.coef, o.scale);
+    const scale = this.scale >= o.scale ? this.scale : o.scale;
+    if (this.big === undefined && o.big === undefined) {
+      const r = liftSafe(this.small, scale - this.scale) + liftSafe(o.small, scale - o.scale);
+      if (r <= MAX_SAFE && r >= -MAX_SAFE) return Decimal.ofSafe(r, scale);
+    }
+    return Decimal.normalised(this.coef * pow10(scale - this.scale) + o.coef * pow10(scale - o.scale), scale);
   }
 
   sub(other: Decimal | string): Decimal {
     const o = other instanceof Decimal ? other : Decimal.from(other);
-    if (this.scale === o.scale) return Decimal.normalised(this.coef - o.coef, this.scale);
-    if (this.scale > o.scale) return Decimal.normalised(this.coef - o.coef * pow10(this.scale - o.scale), this.scale);
-    return Decimal.normalised(this.coef * pow10(o.scale - this.scale) - o.coef, o.scale);
+    const scale = this.scale >= o.scale ? this.scale : o.scale;
+    if (this.big === undefined && o.big === undefined) {
+      const r = liftSafe(this.small, scale - this.scale) - liftSafe(o.small, scale - o.scale);
+      if (r <= MAX_SAFE && r >= -MAX_SAFE) return Decimal.ofSafe(r, scale);
+    }
+    return Decimal.normalised(this.coef * pow10(scale - this.scale) - o.coef * pow10(scale - o.scale), scale);
   }
 
   mul(other: Decimal | string | bigint): Decimal {
-    const o = Decimal.from(other);
+    const o = other instanceof Decimal ? other : Decimal.from(other);
+    if (this.big === undefined && o.big === undefined) {
+      const r = this.small * o.small;
+      if (r <= MAX_SAFE && r >= -MAX_SAFE) return Decimal.ofSafe(r, this.scale + o.scale);
+    }
     return Decimal.normalised(this.coef * o.coef, this.scale + o.scale);
   }
 
   /** `this / other` rounded to `scale` fraction digits. */
   div(other: Decimal | string | bigint, scale: number, mode: RoundingMode = 'half-even'): Decimal {
-    const o = Decimal.from(other);
+    const o = other instanceof Decimal ? other : Decimal.from(other);
     checkScale(scale, () => this.toString());
-    if (o.coef === 0n) throw new DivisionByZeroError(this.toString());
+    if (o.isZero()) throw new DivisionByZeroError(this.toString());
     // this/other = (a/10^sa) / (b/10^sb); want q with q/10^scale.
     const shift = scale + o.scale - this.scale;
+    if (this.big === undefined && o.big === undefined) {
+      const n = shift >= 0 ? liftSafe(this.small, shift) : this.small;
+      const d = shift >= 0 ? o.small : liftSafe(o.small, -shift);
+      if (n <= MAX_SAFE && n >= -MAX_SAFE && d <= MAX_SAFE && d >= -MAX_SAFE) return Decimal.ofSafe(divRoundSafe(n, d, mode), scale);
+      if (shift > 0 && d <= MAX_SAFE && d >= -MAX_SAFE) {
+        const exact = Decimal.exactQuotient(this.small, d, shift, scale);
+        if (exact !== undefined) return exact;
+      }
+    }
     const n = shift >= 0 ? this.coef * pow10(shift) : this.coef;
     const d = shift >= 0 ? o.coef : o.coef * pow10(-shift);
     return Decimal.normalised(divRound(n, d, mode), scale);
+  }
+
+  /**
+   * `a × 10^shift / d` at `scale` when the quotient ends before the safe range does, else
+   * undefined. Averages at a wide scale (a notional over a quantity, at 12 or 18 digits) overflow
+   * the float path although most are short (fills at one price): if `a × 10^s` divides by `d`
+   * for the largest safe `s`, so does `a × 10^shift`, and the quotient needs no rounding.
+   */
+  private static exactQuotient(a: number, d: number, shift: number, scale: number): Decimal | undefined {
+    let s = shift < 22 ? shift : 22;
+    let n = liftSafe(a, s);
+    while (Number.isNaN(n) && s > 0) n = liftSafe(a, --s);
+    if (Number.isNaN(n) || n % d !== 0) return undefined;
+    // The value is (n / d) × 10^(shift - s) / 10^scale.
+    const q = n / d;
+    const fraction = scale - (shift - s);
+    if (fraction >= 0) return Decimal.ofSafe(q, fraction);
+    const whole = liftSafe(q, -fraction);
+    return Number.isNaN(whole) ? undefined : Decimal.ofSafe(whole, 0);
   }
 
   /** Rounds to `scale` fraction digits. */
   round(scale: number, mode: RoundingMode = 'half-even'): Decimal {
     checkScale(scale, () => this.toString());
     if (this.scale <= scale) return this;
-    return Decimal.normalised(divRound(this.coef, pow10(this.scale - scale), mode), scale);
+    const drop = this.scale - scale;
+    // 10^15 is the largest power of ten that is a safe integer.
+    if (this.big === undefined && drop <= 15) return Decimal.ofSafe(divRoundSafe(this.small, FLOAT_POW10[drop]!, mode), scale);
+    return Decimal.normalised(divRound(this.coef, pow10(drop), mode), scale);
   }
 
   /** Rounds to a whole multiple of `step` (a tick or lot size). */
   quantize(step: Decimal, mode: RoundingMode = 'half-even'): Decimal {
-    if (step.coef <= 0n) throw new InvalidDecimalError(step.toString(), 'step must be positive');
+    if (!step.isPositive()) throw new InvalidDecimalError(step.toString(), 'step must be positive');
+    if (this.big === undefined && step.big === undefined) {
+      const scale = this.scale >= step.scale ? this.scale : step.scale;
+      const a = liftSafe(this.small, scale - this.scale);
+      const b = liftSafe(step.small, scale - step.scale);
+      if (a <= MAX_SAFE && a >= -MAX_SAFE && b <= MAX_SAFE) {
+        const r = divRoundSafe(a, b, mode) * b;
+        if (r <= MAX_SAFE && r >= -MAX_SAFE) return Decimal.ofSafe(r, scale);
+      }
+    }
     const [a, b, s] = this.aligned(step);
     return Decimal.normalised(divRound(a, b, mode) * b, s);
   }
 
   /** True if this is a whole multiple of `step`. */
   isMultipleOf(step: Decimal): boolean {
-    if (step.coef === 0n) return false;
+    if (step.isZero()) return false;
+    if (this.big === undefined && step.big === undefined) {
+      const scale = this.scale >= step.scale ? this.scale : step.scale;
+      const a = liftSafe(this.small, scale - this.scale);
+      const b = liftSafe(step.small, scale - step.scale);
+      if (a <= MAX_SAFE && a >= -MAX_SAFE && b <= MAX_SAFE && b >= -MAX_SAFE) return a % b === 0;
+    }
     const [a, b] = this.aligned(step);
     return a % b === 0n;
   }
 
   neg(): Decimal {
-    return new Decimal(-this.coef, this.scale);
+    if (this.big !== undefined) return new Decimal(0, -this.big, this.scale);
+    return this.small === 0 ? this : new Decimal(-this.small, undefined, this.scale);
   }
 
   abs(): Decimal {
-    return this.coef < 0n ? this.neg() : this;
+    return this.isNegative() ? this.neg() : this;
   }
 
   /** -1, 0 or 1. */
   sign(): -1 | 0 | 1 {
-    return this.coef === 0n ? 0 : this.coef < 0n ? -1 : 1;
+    if (this.big !== undefined) return this.big < 0n ? -1 : 1;
+    return this.small === 0 ? 0 : this.small < 0 ? -1 : 1;
   }
 
   cmp(other: Decimal | string): -1 | 0 | 1 {
     const o = other instanceof Decimal ? other : Decimal.from(other);
     // Books compare prices constantly: no tuple, and no scaling when the scales agree.
+    if (this.big === undefined && o.big === undefined) {
+      let a = this.small;
+      let b = o.small;
+      if (this.scale > o.scale) b = liftSafe(b, this.scale - o.scale);
+      else if (this.scale < o.scale) a = liftSafe(a, o.scale - this.scale);
+      if (a === b) return 0;
+      if (a < b) return -1;
+      if (a > b) return 1;
+      // NaN: a lifted coefficient left the safe range.
+    }
     let a = this.coef;
     let b = o.coef;
     if (this.scale > o.scale) b *= pow10(this.scale - o.scale);
@@ -326,27 +480,26 @@ export class Decimal {
   }
 
   isZero(): boolean {
-    return this.coef === 0n;
+    return this.big === undefined && this.small === 0;
   }
 
   isNegative(): boolean {
-    return this.coef < 0n;
+    return this.big === undefined ? this.small < 0 : this.big < 0n;
   }
 
   isPositive(): boolean {
-    return this.coef > 0n;
+    return this.big === undefined ? this.small > 0 : this.big > 0n;
   }
 
   /**
    * Nearest float: for metrics, indicators and display only, never for accounting. The same float
    * as `Number(this.toString())`: when the coefficient and 10^scale are both exact doubles
-   * (|coef| <= 2^53 - 1, scale <= 22), one IEEE division is correctly rounded, so it gives the
+   * (a safe coefficient, scale <= 22), one IEEE division is correctly rounded, so it gives the
    * nearest double to coef / 10^scale, which is what parsing the text gives (Clinger's fast path);
    * anything larger is parsed from the text.
    */
   toNumber(): number {
-    const c = this.coef;
-    if (this.scale <= 22 && c <= MAX_EXACT_FLOAT && c >= -MAX_EXACT_FLOAT) return Number(c) / FLOAT_POW10[this.scale]!;
+    if (this.big === undefined && this.scale <= 22) return this.small / FLOAT_POW10[this.scale]!;
     return Number(this.toString());
   }
 
@@ -356,8 +509,9 @@ export class Decimal {
   }
 
   private format(): string {
-    const negative = this.coef < 0n;
-    const digits = (negative ? -this.coef : this.coef).toString();
+    const negative = this.isNegative();
+    // A safe integer prints without an exponent (that starts at 1e21).
+    const digits = this.big === undefined ? String(negative ? -this.small : this.small) : (negative ? -this.big : this.big).toString();
     if (this.scale === 0) return (negative ? '-' : '') + digits;
     const padded = digits.padStart(this.scale + 1, '0');
     const whole = padded.slice(0, padded.length - this.scale);

@@ -97,6 +97,51 @@ describe('parse and toString', () => {
   });
 });
 
+describe('representation', () => {
+  const MAX = Number.MAX_SAFE_INTEGER;
+
+  test('the coefficient is a float while it is a safe integer, a bigint beyond, whichever way the value was made', () => {
+    expect(d('9007199254740.991').safeCoef()).toBe(MAX);
+    expect(d('9007199254740.992').safeCoef()).toBeUndefined();
+    expect(d('9007199254740.992').coef).toBe(BigInt(MAX) + 1n);
+    // One past the range by arithmetic, and back into it.
+    const over = d('9007199254740.991').add(d('0.001'));
+    expect(over.safeCoef()).toBeUndefined();
+    expect(over.toString()).toBe('9007199254740.992');
+    expect(over.sub(d('0.001'))).toEqual(d('9007199254740.991'));
+    expect(over.sub(d('0.001')).safeCoef()).toBe(MAX);
+    // A big coefficient whose trailing zeros go comes back as a float, one that stays big does not.
+    expect(d('90071992547.409910000000000').safeCoef()).toBe(MAX);
+    expect(d('90071992547409910000000').div(d('10000000'), 0).safeCoef()).toBe(MAX);
+    expect(d('123456789012345678900000').div(d('100000'), 0).safeCoef()).toBeUndefined();
+  });
+
+  test('structural equality sees the value: equal values are equal whichever path made them, different ones are not', () => {
+    expect(d('1.50')).toEqual(d('1.5'));
+    expect(d('1.5')).not.toEqual(d('1.6'));
+    expect(d('1.5')).not.toEqual(d('15'));
+    expect(d('123456789012345678.90')).toEqual(d('123456789012345678.9'));
+    expect(d('123456789012345678.9')).not.toEqual(d('123456789012345678.8'));
+    expect(d('0.1').add(d('0.2'))).toEqual(d('0.3'));
+    // Never a negative zero, which structural equality would tell from zero.
+    for (const zero of [d('-5').mul(d('0')), d('0').neg(), d('-0.5').add(d('0.5')), d('-1').div(d('3'), 0, 'down'), d('-0.4').round(0)]) {
+      expect(zero).toEqual(Decimal.ZERO);
+      expect(Object.is(zero.safeCoef(), 0)).toBe(true);
+    }
+  });
+
+  test('a quotient at a wide scale that ends early is exact without bigint rounding (the average of fills at one price)', () => {
+    const price = d('65432.17');
+    const quantity = d('0.123');
+    expect(price.mul(quantity).div(quantity, 18)).toEqual(price);
+    expect(price.mul(quantity).div(quantity, 18).safeCoef()).toBe(6543217);
+    // One that does not end is rounded at the scale asked for, as ever.
+    expect(d('1').div(d('3'), 18).toString()).toBe('0.' + '3'.repeat(18));
+    expect(d('2').div(d('3'), 18, 'down').toString()).toBe('0.' + '6'.repeat(18));
+    expect(d('-2').div(d('3'), 18).toString()).toBe('-0.' + '6'.repeat(17) + '7');
+  });
+});
+
 describe('from, fromUnits, fromNumber', () => {
   test('from accepts a Decimal as is, bigints, safe integers and strings', () => {
     const x = d('1.25');
@@ -118,6 +163,10 @@ describe('from, fromUnits, fromNumber', () => {
     expect(Decimal.fromUnits(1200n, 2).toString()).toBe('12');
     expect(Decimal.fromUnits(7n, 0).toString()).toBe('7');
     for (const bad of [-1, 37, 1.5, Number.NaN]) expect(thrown(() => Decimal.fromUnits(1n, bad))).toBeInstanceOf(InvalidDecimalError);
+    // Units as a safe integer, as integer-tick books hold them.
+    expect(Decimal.fromUnits(12345, 2)).toEqual(Decimal.fromUnits(12345n, 2));
+    expect(Decimal.fromUnits(-1200, 2).toString()).toBe('-12');
+    for (const bad of [1.5, 2 ** 53, Number.NaN]) expect(thrown(() => Decimal.fromUnits(bad, 2))).toBeInstanceOf(InvalidDecimalError);
   });
 
   test('fromNumber rounds a float to the scale', () => {
@@ -389,6 +438,7 @@ interface Rat {
   d: bigint;
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const ratOf = (x: Decimal): Rat => ({ n: x.coef, d: 10n ** BigInt(x.scale) });
 const ratEq = (a: Rat, b: Rat) => a.n * b.d === b.n * a.d;
 const ratCmp = (a: Rat, b: Rat) => {
@@ -454,10 +504,33 @@ describe('property: random operations agree with BigInt rationals', () => {
     return frac ? `${sign}${whole}.${frac}${zeros}` : `${sign}${whole}`;
   }
 
+  /**
+   * Coefficients within a few thousand of 2^53 - 1 (the largest the float path holds), a little
+   * below it, around powers of ten near it, and small ones to combine them with; trailing zeros at
+   * times, which must normalise away.
+   */
+  function boundaryDecimalText(): string {
+    const around = (c: bigint) => c + BigInt(int(-2000, 2000));
+    const style = int(0, 3);
+    let coef =
+      style === 0 ? BigInt(int(0, 999)) : style === 1 ? around(MAX_SAFE) : style === 2 ? around(MAX_SAFE) / 10n ** BigInt(int(1, 8)) : 10n ** BigInt(int(14, 17)) + BigInt(int(-5, 5));
+    let scale = int(0, 15); // products stay within the 36 digits parse reads back
+    if (int(0, 4) === 0) {
+      coef *= 1000n;
+      scale += 3;
+    }
+    const digits = coef.toString().padStart(scale + 1, '0');
+    const sign = pick(['', '-']);
+    return scale === 0 ? `${sign}${digits}` : `${sign}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  }
+
   function checkCanonical(x: Decimal): void {
     ok(/^-?\d+(\.\d*[1-9])?$/.test(x.toString()), `not canonical: ${x.toString()}`);
     ok(x.scale === 0 || x.coef % 10n !== 0n, 'trailing zero in the coefficient');
     ok(x.coef !== 0n || x.scale === 0, 'zero with a scale');
+    // One representation per value: a float coefficient exactly when it is a safe integer.
+    const safe = x.coef <= MAX_SAFE && x.coef >= -MAX_SAFE;
+    ok(safe ? x.safeCoef() === Number(x.coef) && !Object.is(x.safeCoef(), -0) : x.safeCoef() === undefined, `coefficient ${x.coef} held as ${safe ? 'bigint' : 'float'}`);
     ok(ratEq(ratOf(Decimal.parse(x.toString())), ratOf(x)), 'value differs from the rational reference');
   }
 
@@ -475,13 +548,14 @@ describe('property: random operations agree with BigInt rationals', () => {
     for (const [n, den, ...want] of cases) expect(MODES.map((m) => roundRat(n, den, m))).toEqual(want);
   });
 
-  test('10,000 operations', () => {
+  /** `count` random operations on decimals written by `text` (division and rounding to at most `maxScale` digits), every result checked against the rationals. */
+  function runOperations(text: () => string, count: number, maxScale: number): void {
     const ops = ['add', 'sub', 'mul', 'div', 'round', 'quantize', 'cmp', 'isMultipleOf', 'toFixed', 'parse'] as const;
     const counts: Record<string, number> = {};
-    for (let i = 0; i < 10_000; i++) {
+    for (let i = 0; i < count; i++) {
       const at = `operation ${i}`;
-      const aText = randomDecimalText();
-      const bText = randomDecimalText();
+      const aText = text();
+      const bText = text();
       const a = d(aText);
       const b = d(bText);
       const ra = ratOf(a);
@@ -489,7 +563,7 @@ describe('property: random operations agree with BigInt rationals', () => {
       const op = pick(ops);
       counts[op] = (counts[op] ?? 0) + 1;
       const mode = pick(MODES);
-      const scale = int(0, 12);
+      const scale = int(0, maxScale);
       try {
         switch (op) {
           case 'parse': {
@@ -585,5 +659,13 @@ describe('property: random operations agree with BigInt rationals', () => {
       }
     }
     for (const op of ops) expect(counts[op]).toBeGreaterThan(700);
+  }
+
+  test('10,000 operations', () => {
+    runOperations(randomDecimalText, 10_000, 12);
+  });
+
+  test('10,000 operations around 2^53, where the float coefficient hands over to bigint', () => {
+    runOperations(boundaryDecimalText, 10_000, 24);
   });
 });
