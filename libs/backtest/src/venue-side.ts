@@ -33,9 +33,15 @@ class VenueSymbol {
   ownOpen = 0;
   /** The synthetic levels of the current inputs, built once for the venue and the guard alike. */
   levels: { bids: Level[]; asks: Level[] } | undefined;
+  /** How far the synthetic book's k-th level is from the reference price (`halfSpreadTicks + k` ticks): the same at every refresh. */
+  readonly levelOffsets: readonly Decimal[];
 
-  constructor(readonly instrument: SimInstrument) {
+  constructor(
+    readonly instrument: SimInstrument,
+    book: ResolvedConfig['syntheticBook'],
+  ) {
     this.md = new L2Book(instrument.symbol);
+    this.levelOffsets = Array.from({ length: book.levels }, (_, k) => instrument.tickSize.mul(BigInt(book.halfSpreadTicks + k)));
   }
 }
 
@@ -80,8 +86,8 @@ export class VenueSide {
     const { account } = config.source.venue;
     this.venue.openAccount({ id: BACKTEST_ACCOUNT, mode: account.mode, balances: account.balances, ...(account.leverage !== undefined ? { leverage: account.leverage } : {}) });
     this.venue.subscribe(BACKTEST_ACCOUNT, onUpdate);
-    for (const instrument of config.instruments) this.symbols.set(instrument.symbol, new VenueSymbol(instrument));
     this.book = config.syntheticBook;
+    for (const instrument of config.instruments) this.symbols.set(instrument.symbol, new VenueSymbol(instrument, this.book));
     this.volumeShare = Decimal.fromNumber(this.book.volumeShare, 12);
   }
 
@@ -222,7 +228,7 @@ export class VenueSide {
       return sum.div(2n, sum.scale + 1);
     }
     if (s.refPrice === undefined) return undefined;
-    const bestBid = s.refPrice.sub(s.instrument.tickSize.mul(BigInt(this.book.halfSpreadTicks)));
+    const bestBid = s.refPrice.sub(s.levelOffsets[0] ?? s.instrument.tickSize.mul(BigInt(this.book.halfSpreadTicks)));
     return bestBid.isPositive() ? s.refPrice : s.lastPrint;
   }
 
@@ -252,7 +258,6 @@ export class VenueSide {
     if (q !== undefined) return { bids: q.bid !== undefined ? [q.bid] : [], asks: q.ask !== undefined ? [q.ask] : [] };
     const price = s.refPrice;
     if (price === undefined) return undefined;
-    const tick = s.instrument.tickSize;
     const lot = s.instrument.lotSize;
     let size = this.book.levelSize;
     if (size === undefined) {
@@ -261,8 +266,9 @@ export class VenueSide {
     }
     const bids: Level[] = [];
     const asks: Level[] = [];
-    for (let k = 0; k < this.book.levels; k++) {
-      const away = tick.mul(BigInt(this.book.halfSpreadTicks + k));
+    const offsets = s.levelOffsets;
+    for (let k = 0; k < offsets.length; k++) {
+      const away = offsets[k]!;
       const bid = price.sub(away);
       if (bid.isPositive()) bids.push({ price: bid, size });
       asks.push({ price: price.add(away), size });

@@ -60,9 +60,28 @@ export class MomentumModel {
     return this.fast.ready && this.slow.ready && this.vol.ready;
   }
 
+  /** The last score (0 before the first): set by every `advance` that returns true. */
+  score = 0;
+  /** The features the last score was computed from (NaN before the first). */
+  emaFast = Number.NaN;
+  emaSlow = Number.NaN;
+  volatility = Number.NaN;
+  logReturn = Number.NaN;
+
   /** Feeds one closed bar; a signal once every indicator is warm. */
   onBar(bar: { readonly close: number }): MomentumSignal | undefined {
     const close = bar.close;
+    if (!this.advance(close)) return undefined;
+    return { score: this.score, features: { emaFast: this.emaFast, emaSlow: this.emaSlow, volatility: this.volatility, logReturn: this.logReturn }, close };
+  }
+
+  /**
+   * `onBar` without the signal object: feeds one close and returns true once every indicator is
+   * warm, the score and its features then in `score`, `emaFast`, `emaSlow`, `volatility` and
+   * `logReturn`. For a caller that reads only the score on every bar (a backtest), which then
+   * allocates nothing per bar.
+   */
+  advance(close: number): boolean {
     if (typeof close !== 'number' || !Number.isFinite(close) || close <= 0) {
       throw new InvalidSignalInputError('bar close', close, 'must be a positive finite number');
     }
@@ -70,16 +89,21 @@ export class MomentumModel {
     const emaSlow = this.slow.update(close);
     const previous = this.previousClose;
     this.previousClose = close;
-    if (previous === undefined) return undefined;
+    if (previous === undefined) return false;
     const logReturn = Math.log(close / previous);
     const volatility = this.vol.update(logReturn);
-    if (emaFast === undefined || emaSlow === undefined || volatility === undefined) return undefined;
+    if (emaFast === undefined || emaSlow === undefined || volatility === undefined) return false;
 
     let score = 0;
     if (volatility > 0) {
       const raw = Math.tanh((emaFast - emaSlow) / emaSlow / (volatility * Math.sqrt(this.fastPeriod)));
       score = Math.min(1, Math.max(-1, raw));
     }
-    return { score, features: { emaFast, emaSlow, volatility, logReturn }, close };
+    this.score = score;
+    this.emaFast = emaFast;
+    this.emaSlow = emaSlow;
+    this.volatility = volatility;
+    this.logReturn = logReturn;
+    return true;
   }
 }

@@ -65,6 +65,23 @@ test('a flat market has zero volatility and scores 0', () => {
   }
 });
 
+test('advance computes what onBar returns, into fields, and refuses what onBar refuses', () => {
+  const xs = closes(300, 0.0005, 0.01, 11);
+  const signals = run(new MomentumModel(), xs);
+  const stepped = new MomentumModel();
+  xs.forEach((close, i) => {
+    const ready = stepped.advance(close);
+    const signal = signals[i];
+    expect(ready).toBe(signal !== undefined);
+    if (signal === undefined) return;
+    expect(stepped.score).toBe(signal.score);
+    expect({ emaFast: stepped.emaFast, emaSlow: stepped.emaSlow, volatility: stepped.volatility, logReturn: stepped.logReturn }).toEqual(signal.features);
+  });
+  expect(signals.filter((s) => s !== undefined).length).toBeGreaterThan(250);
+  expect(() => stepped.advance(-1)).toThrow(InvalidSignalInputError);
+  expect(() => stepped.advance(Number.NaN)).toThrow(InvalidSignalInputError);
+});
+
 test('refuses bad configuration and bad closes with typed errors', () => {
   expect(() => new MomentumModel({ fastPeriod: 0 })).toThrow(InvalidPeriodError);
   expect(() => new MomentumModel({ fastPeriod: 32, slowPeriod: 32 })).toThrow(InvalidModelConfigError);

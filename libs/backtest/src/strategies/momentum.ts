@@ -61,6 +61,8 @@ export class MomentumStrategy implements Strategy {
   private readonly only: ReadonlySet<string> | undefined;
   private readonly sides = new Map<string, SymbolSide>();
   private readonly onSignal: MomentumStrategyOptions['onSignal'];
+  /** The decision's input, refilled on every bar (`decide` reads it and keeps nothing of it). */
+  private readonly input: { score: number; referencePrice: Decimal; tsMs: number } = { score: 0, referencePrice: Decimal.ZERO, tsMs: 0 };
   /** Signals acted on or skipped, by outcome (the coordinator's intents and skipped-signal counters). */
   readonly decisions = { order: 0, stale: 0, order_working: 0, throttled: 0, on_target: 0, unsizable: 0 };
 
@@ -129,11 +131,16 @@ export class MomentumStrategy implements Strategy {
   private onBar(s: SymbolSide, symbol: string, open: Decimal, high: Decimal, low: Decimal, close: Decimal, volume: Decimal, ctx: StrategyContext): void {
     // The inference service ignores a bar with a non-positive price, a negative volume or a high below its low.
     if (!(open.isPositive() && high.isPositive() && low.isPositive() && close.isPositive()) || volume.isNegative() || high.lt(low)) return;
-    const signal = s.model.onBar({ close: close.toNumber() });
-    if (signal === undefined) return;
-    this.onSignal?.({ symbol, score: signal.score, referencePrice: close, tsNs: ctx.nowNs });
+    // `advance` and the reused input: nothing is allocated on a bar that orders nothing.
+    if (!s.model.advance(close.toNumber())) return;
+    const score = s.model.score;
+    this.onSignal?.({ symbol, score, referencePrice: close, tsNs: ctx.nowNs });
     const nowMs = ctx.nowMs;
-    const d = decideOrSkip(this.decider, s.state, { score: signal.score, referencePrice: close, tsMs: nowMs }, nowMs);
+    const input = this.input;
+    input.score = score;
+    input.referencePrice = close;
+    input.tsMs = nowMs;
+    const d = decideOrSkip(this.decider, s.state, input, nowMs);
     if (d === 'unsizable' || d.kind === 'skip') {
       this.decisions[d === 'unsizable' ? d : d.reason]++;
       return;
