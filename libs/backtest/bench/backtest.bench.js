@@ -88,9 +88,10 @@ const ROWS = {
     run: ({ symbols, chunks }) => {
       const models = new Map(symbols.map((s) => [s, new MomentumModel({ fastPeriod: 8, slowPeriod: 32, volPeriod: 32 })]));
       let sink = 0;
+      // `advance`, as the momentum strategy calls it (`onBar` would add its signal object per bar).
       for (const c of chunks) for (const e of c) {
-        const r = models.get(e.symbol).onBar({ close: e.close.toNumber() });
-        if (r !== undefined) sink += r.score;
+        const m = models.get(e.symbol);
+        if (m.advance(e.close.toNumber())) sink += m.score;
       }
       return { sink };
     },
