@@ -228,7 +228,8 @@ export class VenueSide {
       return sum.div(2n, sum.scale + 1);
     }
     if (s.refPrice === undefined) return undefined;
-    const bestBid = s.refPrice.sub(s.levelOffsets[0] ?? s.instrument.tickSize.mul(BigInt(this.book.halfSpreadTicks)));
+    // The best bid is the first level (a book has at least one: the config refuses fewer).
+    const bestBid = s.refPrice.sub(s.levelOffsets[0]!);
     return bestBid.isPositive() ? s.refPrice : s.lastPrint;
   }
 

@@ -40,6 +40,14 @@ export class MomentumModel {
   private readonly vol: RollingStd;
   private previousClose: number | undefined;
 
+  /** The last score (0 before the first): set by every `advance` that returns true. */
+  score = 0;
+  /** The features the last score was computed from (NaN before the first). */
+  emaFast = Number.NaN;
+  emaSlow = Number.NaN;
+  volatility = Number.NaN;
+  logReturn = Number.NaN;
+
   constructor(config: MomentumConfig = {}) {
     this.fastPeriod = requirePeriod('MomentumModel fastPeriod', config.fastPeriod ?? 8);
     this.slowPeriod = requirePeriod('MomentumModel slowPeriod', config.slowPeriod ?? 32);
@@ -59,14 +67,6 @@ export class MomentumModel {
   get ready(): boolean {
     return this.fast.ready && this.slow.ready && this.vol.ready;
   }
-
-  /** The last score (0 before the first): set by every `advance` that returns true. */
-  score = 0;
-  /** The features the last score was computed from (NaN before the first). */
-  emaFast = Number.NaN;
-  emaSlow = Number.NaN;
-  volatility = Number.NaN;
-  logReturn = Number.NaN;
 
   /** Feeds one closed bar; a signal once every indicator is warm. */
   onBar(bar: { readonly close: number }): MomentumSignal | undefined {
