@@ -39,14 +39,12 @@ export class MomentumModel {
   private readonly slow: Ema;
   private readonly vol: RollingStd;
   private previousClose: number | undefined;
-
-  /** The last score (0 before the first): set by every `advance` that returns true. */
-  score = 0;
-  /** The features the last score was computed from (NaN before the first). */
-  emaFast = Number.NaN;
-  emaSlow = Number.NaN;
-  volatility = Number.NaN;
-  logReturn = Number.NaN;
+  // The last signal, as `advance` leaves it (read through the getters below).
+  private lastScore = 0;
+  private lastEmaFast = Number.NaN;
+  private lastEmaSlow = Number.NaN;
+  private lastVolatility = Number.NaN;
+  private lastLogReturn = Number.NaN;
 
   constructor(config: MomentumConfig = {}) {
     this.fastPeriod = requirePeriod('MomentumModel fastPeriod', config.fastPeriod ?? 8);
@@ -66,6 +64,28 @@ export class MomentumModel {
 
   get ready(): boolean {
     return this.fast.ready && this.slow.ready && this.vol.ready;
+  }
+
+  /** The last score (0 before the first): set by every `advance` that returns true. */
+  get score(): number {
+    return this.lastScore;
+  }
+
+  /** The features the last score was computed from (NaN before the first). */
+  get emaFast(): number {
+    return this.lastEmaFast;
+  }
+
+  get emaSlow(): number {
+    return this.lastEmaSlow;
+  }
+
+  get volatility(): number {
+    return this.lastVolatility;
+  }
+
+  get logReturn(): number {
+    return this.lastLogReturn;
   }
 
   /** Feeds one closed bar; a signal once every indicator is warm. */
@@ -99,11 +119,11 @@ export class MomentumModel {
       const raw = Math.tanh((emaFast - emaSlow) / emaSlow / (volatility * Math.sqrt(this.fastPeriod)));
       score = Math.min(1, Math.max(-1, raw));
     }
-    this.score = score;
-    this.emaFast = emaFast;
-    this.emaSlow = emaSlow;
-    this.volatility = volatility;
-    this.logReturn = logReturn;
+    this.lastScore = score;
+    this.lastEmaFast = emaFast;
+    this.lastEmaSlow = emaSlow;
+    this.lastVolatility = volatility;
+    this.lastLogReturn = logReturn;
     return true;
   }
 }
