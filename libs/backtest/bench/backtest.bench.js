@@ -91,7 +91,7 @@ const ROWS = {
       // `advance`, as the momentum strategy calls it (`onBar` would add its signal object per bar).
       for (const c of chunks) for (const e of c) {
         const m = models.get(e.symbol);
-        if (m.advance(e.close.toNumber())) sink += m.score;
+        if (m.advance(e.close.toNumber())) sink += m.last.score;
       }
       return { sink };
     },

@@ -1,10 +1,6 @@
 import { Decimal } from '@meridian/domain';
 import { InvalidBookArgumentError, TickOverflowError } from './errors';
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-/** 10^k as exact doubles, k = 0..15 (every one is below 2^53). */
-const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
-
 /**
  * Converts exact Decimal prices and sizes to the integer ticks and lots of an integer-tick book and
  * back. Every conversion is exact: a price that is not a whole number of ticks, or a count of ticks
@@ -48,36 +44,15 @@ function units(value: Decimal, step: Decimal, what: string, stepName: string): n
   if (!(value instanceof Decimal) || !value.isPositive()) {
     throw new InvalidBookArgumentError(what, value, 'must be a positive Decimal');
   }
-  // Without bigint temporaries while both coefficients are safe integers (prices and sizes at
-  // their usual scales): both brought to the larger scale, each product checked to be still safe
-  // (a float product that is comes out exact), then one exact float remainder and quotient.
-  const v = value.safeCoef();
-  const st = step.safeCoef();
-  if (v !== undefined && st !== undefined) {
-    const lift = step.scale - value.scale;
-    const a = lift >= 0 ? (lift < POW10.length ? v * POW10[lift]! : Number.POSITIVE_INFINITY) : v;
-    const b = lift >= 0 ? st : -lift < POW10.length ? st * POW10[-lift]! : Number.POSITIVE_INFINITY;
-    if (a <= Number.MAX_SAFE_INTEGER && b <= Number.MAX_SAFE_INTEGER) {
-      if (a % b !== 0) throw new InvalidBookArgumentError(what, value, `is not a whole multiple of the ${stepName} ${step}`);
-      return a / b;
-    }
-  }
-  // value / step with both coefficients brought to the larger scale.
-  const a = value.scale >= step.scale ? value.coef : value.coef * 10n ** BigInt(step.scale - value.scale);
-  const b = step.scale >= value.scale ? step.coef : step.coef * 10n ** BigInt(value.scale - step.scale);
-  if (a % b !== 0n) throw new InvalidBookArgumentError(what, value, `is not a whole multiple of the ${stepName} ${step}`);
-  const n = a / b;
-  if (n > MAX_SAFE) throw new TickOverflowError(what, `${value} (${n} x ${step})`);
-  return Number(n);
+  // Decimal's own exact arithmetic: float integers while the coefficients are safe, bigint beyond.
+  if (!value.isMultipleOf(step)) throw new InvalidBookArgumentError(what, value, `is not a whole multiple of the ${stepName} ${step}`);
+  const count = value.div(step, 0);
+  const n = count.safeCoef();
+  if (n === undefined) throw new TickOverflowError(what, `${value} (${count} x ${step})`);
+  return n;
 }
 
 function scaled(count: number, step: Decimal, what: string): Decimal {
   if (!Number.isSafeInteger(count)) throw new InvalidBookArgumentError(what, count, 'must be a safe integer');
-  const c = step.safeCoef();
-  if (c !== undefined) {
-    // A float product that is a safe integer is exact; a larger one takes bigint.
-    const units = count * c;
-    if (Number.isSafeInteger(units)) return Decimal.fromUnits(units, step.scale);
-  }
-  return Decimal.fromUnits(BigInt(count) * step.coef, step.scale);
+  return step.mul(Decimal.from(count));
 }

@@ -43,6 +43,30 @@ function liftSafe(x: number, k: number): number {
   return r <= MAX_SAFE && r >= -MAX_SAFE ? r : Number.NaN;
 }
 
+/**
+ * Whether a truncated quotient with a nonzero remainder rounds away from zero under `mode`:
+ * `half` compares twice the remainder with the divisor (-1, 0, 1; read by the half modes only),
+ * `even` says whether the truncated quotient is even (read by half-even only).
+ */
+function roundsAway(mode: RoundingMode, negative: boolean, half: number, even: boolean): boolean {
+  switch (mode) {
+    case 'down':
+      return false;
+    case 'up':
+      return true;
+    case 'floor':
+      return negative;
+    case 'ceil':
+      return !negative;
+    case 'half-up':
+      return half >= 0;
+    case 'half-even':
+      return half > 0 || (half === 0 && !even);
+  }
+}
+
+const isHalfMode = (mode: RoundingMode): boolean => mode === 'half-up' || mode === 'half-even';
+
 /** `n / d` rounded to an integer by `mode`, for safe integers (`d` nonzero); exact: `%` on floats is, and `n - r` is a multiple of `d`. */
 function divRoundSafe(n: number, d: number, mode: RoundingMode): number {
   if (d < 0) {
@@ -54,25 +78,9 @@ function divRoundSafe(n: number, d: number, mode: RoundingMode): number {
   if (r === 0) return q;
   // |q| <= |n| / 2 here (d >= 2), so q ± 1 is still safe.
   const negative = n < 0;
-  const awayFromZero = negative ? q - 1 : q + 1;
-  switch (mode) {
-    case 'down':
-      return q;
-    case 'up':
-      return awayFromZero;
-    case 'floor':
-      return negative ? q - 1 : q;
-    case 'ceil':
-      return negative ? q : q + 1;
-    case 'half-up':
-    case 'half-even': {
-      const twice = (r < 0 ? -r : r) * 2;
-      if (twice > d) return awayFromZero;
-      if (twice < d) return q;
-      if (mode === 'half-up') return awayFromZero;
-      return q % 2 === 0 ? q : awayFromZero;
-    }
-  }
+  const twice = isHalfMode(mode) ? (r < 0 ? -r : r) * 2 : 0;
+  const away = roundsAway(mode, negative, twice > d ? 1 : twice < d ? -1 : 0, mode === 'half-even' && q % 2 === 0);
+  return away ? (negative ? q - 1 : q + 1) : q;
 }
 
 /** Divides with the chosen rounding; `d` is never zero here. */
@@ -85,25 +93,9 @@ function divRound(n: bigint, d: bigint, mode: RoundingMode): bigint {
   const r = n % d;
   if (r === 0n) return q;
   const negative = n < 0n;
-  const awayFromZero = negative ? q - 1n : q + 1n;
-  switch (mode) {
-    case 'down':
-      return q;
-    case 'up':
-      return awayFromZero;
-    case 'floor':
-      return negative ? q - 1n : q;
-    case 'ceil':
-      return negative ? q : q + 1n;
-    case 'half-up':
-    case 'half-even': {
-      const twice = (r < 0n ? -r : r) * 2n;
-      if (twice > d) return awayFromZero;
-      if (twice < d) return q;
-      if (mode === 'half-up') return awayFromZero;
-      return q % 2n === 0n ? q : awayFromZero;
-    }
-  }
+  const twice = isHalfMode(mode) ? (r < 0n ? -r : r) * 2n : 0n;
+  const away = roundsAway(mode, negative, twice > d ? 1 : twice < d ? -1 : 0, mode === 'half-even' && q % 2n === 0n);
+  return away ? (negative ? q - 1n : q + 1n) : q;
 }
 
 /**

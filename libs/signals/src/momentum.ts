@@ -39,12 +39,7 @@ export class MomentumModel {
   private readonly slow: Ema;
   private readonly vol: RollingStd;
   private previousClose: number | undefined;
-  // The last signal, as `advance` leaves it (read through the getters below).
-  private lastScore = 0;
-  private lastEmaFast = Number.NaN;
-  private lastEmaSlow = Number.NaN;
-  private lastVolatility = Number.NaN;
-  private lastLogReturn = Number.NaN;
+  private readonly latest = { score: 0, emaFast: Number.NaN, emaSlow: Number.NaN, volatility: Number.NaN, logReturn: Number.NaN };
 
   constructor(config: MomentumConfig = {}) {
     this.fastPeriod = requirePeriod('MomentumModel fastPeriod', config.fastPeriod ?? 8);
@@ -66,40 +61,26 @@ export class MomentumModel {
     return this.fast.ready && this.slow.ready && this.vol.ready;
   }
 
-  /** The last score (0 before the first): set by every `advance` that returns true. */
-  get score(): number {
-    return this.lastScore;
-  }
-
-  /** The features the last score was computed from (NaN before the first). */
-  get emaFast(): number {
-    return this.lastEmaFast;
-  }
-
-  get emaSlow(): number {
-    return this.lastEmaSlow;
-  }
-
-  get volatility(): number {
-    return this.lastVolatility;
-  }
-
-  get logReturn(): number {
-    return this.lastLogReturn;
+  /**
+   * The score and features of the last `advance` that returned true (score 0 and NaN features
+   * before the first), read in place: the next step overwrites them.
+   */
+  get last(): Readonly<MomentumFeatures & { score: number }> {
+    return this.latest;
   }
 
   /** Feeds one closed bar; a signal once every indicator is warm. */
   onBar(bar: { readonly close: number }): MomentumSignal | undefined {
     const close = bar.close;
     if (!this.advance(close)) return undefined;
-    return { score: this.score, features: { emaFast: this.emaFast, emaSlow: this.emaSlow, volatility: this.volatility, logReturn: this.logReturn }, close };
+    const { score, emaFast, emaSlow, volatility, logReturn } = this.latest;
+    return { score, features: { emaFast, emaSlow, volatility, logReturn }, close };
   }
 
   /**
    * `onBar` without the signal object: feeds one close and returns true once every indicator is
-   * warm, the score and its features then in `score`, `emaFast`, `emaSlow`, `volatility` and
-   * `logReturn`. For a caller that reads only the score on every bar (a backtest), which then
-   * allocates nothing per bar.
+   * warm, the score and its features then in `last`. For a caller that reads only the score on
+   * every bar (a backtest), which then allocates nothing per bar.
    */
   advance(close: number): boolean {
     if (typeof close !== 'number' || !Number.isFinite(close) || close <= 0) {
@@ -119,11 +100,12 @@ export class MomentumModel {
       const raw = Math.tanh((emaFast - emaSlow) / emaSlow / (volatility * Math.sqrt(this.fastPeriod)));
       score = Math.min(1, Math.max(-1, raw));
     }
-    this.lastScore = score;
-    this.lastEmaFast = emaFast;
-    this.lastEmaSlow = emaSlow;
-    this.lastVolatility = volatility;
-    this.lastLogReturn = logReturn;
+    const latest = this.latest;
+    latest.score = score;
+    latest.emaFast = emaFast;
+    latest.emaSlow = emaSlow;
+    latest.volatility = volatility;
+    latest.logReturn = logReturn;
     return true;
   }
 }

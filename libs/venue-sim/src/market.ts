@@ -8,6 +8,8 @@ import type { TermRules } from './rules';
 import { StopList } from './stop-list';
 import type { SimInstrument } from './types';
 
+const TWO = Decimal.from(2);
+
 /**
  * One symbol on the venue: its matching engine (mirrored liquidity and our orders in the same
  * queues), which engine orders are ours, the held stops and the last trade price. Every engine
@@ -76,15 +78,7 @@ export class SimMarket {
 
   private computeMid(bid: number, ask: number): Decimal {
     // (bid + ask) ticks × tick / 2, exactly: halving adds at most one digit.
-    const tick = this.scale.tickSize;
-    const t = tick.safeCoef();
-    if (t !== undefined) {
-      // In floats while exact: a product that is a safe integer is.
-      const units = (bid + ask) * t;
-      if (Number.isSafeInteger(units * 5)) return units % 2 === 0 ? Decimal.fromUnits(units / 2, tick.scale) : Decimal.fromUnits(units * 5, tick.scale + 1);
-    }
-    const units = BigInt(bid + ask) * tick.coef;
-    return units % 2n === 0n ? Decimal.fromUnits(units / 2n, tick.scale) : Decimal.fromUnits(units * 5n, tick.scale + 1);
+    return this.scale.fromTicks(bid + ask).div(TWO, this.scale.tickSize.scale + 1);
   }
 
   /** The price positions are valued at: the mid, else the last trade, else undefined. */

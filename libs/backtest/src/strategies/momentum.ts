@@ -133,7 +133,7 @@ export class MomentumStrategy implements Strategy {
     if (!(open.isPositive() && high.isPositive() && low.isPositive() && close.isPositive()) || volume.isNegative() || high.lt(low)) return;
     // `advance` and the reused input: nothing is allocated on a bar that orders nothing.
     if (!s.model.advance(close.toNumber())) return;
-    const score = s.model.score;
+    const score = s.model.last.score;
     this.onSignal?.({ symbol, score, referencePrice: close, tsNs: ctx.nowNs });
     const nowMs = ctx.nowMs;
     const input = this.input;
