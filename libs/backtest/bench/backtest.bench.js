@@ -24,6 +24,7 @@
 // (100), BENCH_YEAR_BARS (525,600), BENCH_SKIP_YEAR=1.
 'use strict';
 const { execFileSync } = require('node:child_process');
+const { createHash } = require('node:crypto');
 const { existsSync } = require('node:fs');
 const { Decimal } = require('@meridian/domain');
 const { FeaturePipeline, MomentumModel, fitNormalisation } = require('@meridian/signals');
@@ -78,7 +79,7 @@ function throughputData() {
 async function momentumRun(data, intentIntervalMs) {
   const s = new b.MomentumStrategy({ interval: '1m', strategy: { ...SIZING, intentIntervalMs } });
   const r = await b.runBacktest({ config: config(data.symbols), sources: [data.source], strategies: [s] });
-  return { orders: r.counts.orders, fills: r.counts.fills };
+  return { orders: r.counts.orders, fills: r.counts.fills, result: r };
 }
 
 /** The rows, in the order printed; each runs in a process of its own. */
@@ -116,7 +117,7 @@ const ROWS = {
     run: async ({ symbols, source, model }) => {
       const s = new b.ModelStrategy({ model, interval: '1m', strategy: SIZING });
       const r = await b.runBacktest({ config: config(symbols), sources: [source], strategies: [s] });
-      return { orders: r.counts.orders, fills: r.counts.fills, predictions: s.decisions.predictions };
+      return { orders: r.counts.orders, fills: r.counts.fills, predictions: s.decisions.predictions, result: r };
     },
   },
 };
@@ -131,7 +132,14 @@ async function throughputRow(name) {
   const out = await ROWS[name].run(data);
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   const used = process.cpuUsage(cpu);
+  // A backtest's whole result (orders, fills, curve, metrics) as a digest, taken after the clock
+  // stops: two builds of the engine that should decide and fill alike can be compared row by row.
+  if (out.result !== undefined) out.result = digest(out.result);
   process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds: (used.user + used.system) / 1e6, out, events: data.events, drains: drainSummary(drains) })}\n`);
+}
+
+function digest(result) {
+  return createHash('sha256').update(JSON.stringify(result, (_, v) => (typeof v === 'bigint' ? v.toString() : v))).digest('hex').slice(0, 16);
 }
 
 /**
@@ -155,7 +163,7 @@ function drainSummary(times) {
   const sorted = [...times].sort((x, y) => x - y);
   const third = Math.floor(times.length / 3);
   const mean = (xs) => xs.reduce((x, y) => x + y, 0) / xs.length;
-  return { count: times.length, p50: sorted[Math.floor(sorted.length / 2)], p90: sorted[Math.floor(sorted.length * 0.9)], firstThird: mean(times.slice(0, third)), lastThird: mean(times.slice(times.length - third)) };
+  return { count: times.length, totalMs: times.reduce((x, y) => x + y, 0) / 1e3, p50: sorted[Math.floor(sorted.length / 2)], p90: sorted[Math.floor(sorted.length * 0.9)], firstThird: mean(times.slice(0, third)), lastThird: mean(times.slice(times.length - third)) };
 }
 
 /**

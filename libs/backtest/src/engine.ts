@@ -144,7 +144,10 @@ export class BacktestEngine {
   private nextSampleMs = 0;
   private nextSampleNs = 0n;
   private openPositions = 0;
+  /** Event time with a position open, up to `exposedSinceNs` (while one is open, the time since counts too). */
   private exposedNs = 0n;
+  /** When the account last went from flat to holding a position (undefined while flat). */
+  private exposedSinceNs: bigint | undefined;
   private firstNs: bigint | undefined;
   private dayOrders = 0;
   private currentDay = Number.NEGATIVE_INFINITY;
@@ -253,7 +256,6 @@ export class BacktestEngine {
   }
 
   private setNow(tsNs: bigint): void {
-    if (this.openPositions > 0) this.exposedNs += tsNs - this.now;
     this.now = tsNs;
     const ms = Number(tsNs / 1_000_000n);
     this.nowMsValue = ms;
@@ -768,7 +770,13 @@ export class BacktestEngine {
     s.builder.fill(side, quantity, price, fee, tsNs);
     const open = !s.ledger.isFlat();
     if (open !== s.open) {
+      // Exposure is counted when the account turns flat (and at the end), not with every event.
+      if (this.openPositions === 0) this.exposedSinceNs = this.now;
       this.openPositions += open ? 1 : -1;
+      if (this.openPositions === 0) {
+        this.exposedNs += this.now - this.exposedSinceNs!;
+        this.exposedSinceNs = undefined;
+      }
       s.open = open;
     }
     if (!s.dirty) this.markDirty(s);
@@ -849,7 +857,7 @@ export class BacktestEngine {
       initialEquity: this.config.initialEquity,
       fees,
       turnover,
-      exposedNs: this.exposedNs,
+      exposedNs: this.exposedSinceNs === undefined ? this.exposedNs : this.exposedNs + (this.now - this.exposedSinceNs),
       spanNs: this.firstNs === undefined ? 0n : end - this.firstNs,
       periodsPerYear: this.config.periodsPerYear,
       minAnnualisedSpanMs: this.config.minAnnualisedDays * 86_400_000,

@@ -87,6 +87,31 @@ describe('accounting', () => {
   });
 });
 
+describe('exposure', () => {
+  test('is the event time with any position open over the span: overlapping, flat and open-to-the-end stretches', async () => {
+    // One quote of each symbol a second, for 10 s; X is event 2k, Y event 2k + 1 of second k.
+    const events: MarketEvent[] = [];
+    for (let k = 0n; k <= 10n; k++) for (const s of ['X-USDT', 'Y-USDT']) events.push(quote(s, T0 + k * SEC, ['99', '10'], ['101', '10']));
+    const order = (symbol: string, side: 'BUY' | 'SELL') => [{ symbol, side, type: 'market' as const, quantity: d('1'), referencePrice: d('100') }];
+    const script = new ScriptStrategy('s', new Map([
+      [2, order('X-USDT', 'BUY')], // X open at 1 s
+      [5, order('Y-USDT', 'BUY')], // Y open at 2 s
+      [8, order('X-USDT', 'SELL')], // X flat at 4 s, Y still open
+      [13, order('Y-USDT', 'SELL')], // flat at 6 s: 5 s exposed
+      [16, order('X-USDT', 'BUY')], // open from 8 s to the end at 10 s: 2 s more
+    ]));
+    const { result } = await run(config(['X-USDT', 'Y-USDT']), events, [script]);
+    expect(result.fills.map((f) => [f.symbol, f.side, f.tsNs])).toEqual([
+      ['X-USDT', 'BUY', (T0 + SEC).toString()],
+      ['Y-USDT', 'BUY', (T0 + 2n * SEC).toString()],
+      ['X-USDT', 'SELL', (T0 + 4n * SEC).toString()],
+      ['Y-USDT', 'SELL', (T0 + 6n * SEC).toString()],
+      ['X-USDT', 'BUY', (T0 + 8n * SEC).toString()],
+    ]);
+    expect(result.metrics.exposure).toBe(0.7);
+  });
+});
+
 describe('risk', () => {
   test('every intent passes the risk rules on the state as risk keeps it: refusals carry the reason, the strategy stops counting them', async () => {
     const cfg = config(['AAA-USDT', 'BBB-USDT'], { risk: { limits: { global: { maxOrderQuantity: d('100'), maxOrderNotional: d('1000000'), maxPosition: d('50') }, perSymbol: { 'BBB-USDT': { maxPosition: d('30') } } } } });

@@ -77,6 +77,11 @@ export class Account {
     return h === undefined ? Decimal.ZERO : h.available.add(h.hold);
   }
 
+  /** Each currency's available and held balance, in the order the currencies first appeared (read-only: the moves below change them). */
+  get balancesByCurrency(): ReadonlyMap<string, Readonly<Holding>> {
+    return this.holdings;
+  }
+
   currencies(): string[] {
     return [...this.holdings.keys()].sort();
   }

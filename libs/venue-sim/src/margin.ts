@@ -36,50 +36,51 @@ export function checkMargin(
   effect: MarginEffect,
   replacing?: OrderRecord,
 ): MarginVerdict {
-  const marks = new Map<string, Decimal | undefined>();
-  const mark = (currency: string): Decimal | undefined => {
-    if (currency === quote) return Decimal.ONE;
-    if (!marks.has(currency)) marks.set(currency, markOf(currency) ?? (currency === effect.base ? effect.price : undefined));
-    return marks.get(currency);
-  };
-  let equity = Decimal.ZERO;
-  const totals = new Map<string, Decimal>();
-  for (const currency of account.currencies()) {
-    const total = account.total(currency);
-    totals.set(currency, total);
-    const m = mark(currency);
-    if (m !== undefined) equity = equity.add(total.mul(m));
-  }
+  const base = effect.base;
   const working = account.working.get(quote);
-  // What one currency adds to the gross exposure with `p` open on it (nothing for an unmarked one).
-  const exposure = (currency: string, p: { buy: Decimal; sell: Decimal } | undefined): Decimal => {
-    const m = mark(currency);
-    if (m === undefined) return Decimal.ZERO;
-    const total = totals.get(currency) ?? Decimal.ZERO;
-    const long = p === undefined ? total.abs() : total.add(p.buy).abs();
-    const short = p === undefined ? total.abs() : total.sub(p.sell).abs();
-    return Decimal.max(long, short).mul(m);
-  };
-  // The order changes only its base currency's term: the others are summed once for before and after
-  // (exact sums, so the order of the terms does not matter).
+  // One pass over the holdings, each currency marked once: equity, and the gross exposure of every
+  // currency but the order's base (exact sums, so the order of the terms does not matter). The
+  // order changes only its base currency's term, computed before and after it below.
+  let equity = Decimal.ZERO;
   let others = Decimal.ZERO;
-  for (const currency of totals.keys()) {
-    if (currency === quote || currency === effect.base) continue;
-    others = others.add(exposure(currency, working?.get(currency)));
+  let baseTotal = Decimal.ZERO;
+  let baseMark: Decimal | undefined;
+  let baseSeen = false;
+  const holdings = account.balancesByCurrency;
+  for (const [currency, h] of holdings) {
+    const total = h.available.add(h.hold);
+    const m = currency === quote ? Decimal.ONE : (markOf(currency) ?? (currency === base ? effect.price : undefined));
+    if (m !== undefined) equity = equity.add(total.mul(m));
+    if (currency === base) {
+      baseTotal = total;
+      baseMark = m;
+      baseSeen = true;
+    } else if (currency !== quote && m !== undefined) {
+      others = others.add(exposure(total, working?.get(currency), m));
+    }
   }
   if (working !== undefined) {
     for (const [currency, p] of working) {
-      if (currency === quote || currency === effect.base || totals.has(currency)) continue;
-      others = others.add(exposure(currency, p));
+      if (currency === quote || currency === base || holdings.has(currency)) continue;
+      const m = markOf(currency);
+      if (m !== undefined) others = others.add(exposure(Decimal.ZERO, p, m));
     }
   }
-  const before = working?.get(effect.base);
-  const grossBefore = effect.base === quote ? others : others.add(exposure(effect.base, before));
+  if (!baseSeen && base !== quote) baseMark = markOf(base) ?? effect.price;
+  const before = working?.get(base);
+  const grossBefore = base === quote || baseMark === undefined ? others : others.add(exposure(baseTotal, before, baseMark));
   const p = before ?? { buy: Decimal.ZERO, sell: Decimal.ZERO };
   // An amend replaces the order's open quantity with the new one.
   const replaced = replacing !== undefined && replacing.market.instrument.quoteCurrency === quote ? replacing.remaining : Decimal.ZERO;
   const after = effect.side === 'BUY' ? { buy: p.buy.sub(replaced).add(effect.quantity), sell: p.sell } : { buy: p.buy, sell: p.sell.sub(replaced).add(effect.quantity) };
-  const grossAfter = effect.base === quote ? others : others.add(exposure(effect.base, after));
+  const grossAfter = base === quote || baseMark === undefined ? others : others.add(exposure(baseTotal, after, baseMark));
   const buyingPower = equity.mul(account.leverage);
   return { ok: grossAfter.lte(buyingPower) || grossAfter.lte(grossBefore), equity, buyingPower, grossBefore, grossAfter };
+}
+
+/** What one currency adds to the gross exposure, holding `total` with `p` open on it, at mark `m`. */
+function exposure(total: Decimal, p: { buy: Decimal; sell: Decimal } | undefined, m: Decimal): Decimal {
+  const long = p === undefined ? total.abs() : total.add(p.buy).abs();
+  const short = p === undefined ? total.abs() : total.sub(p.sell).abs();
+  return Decimal.max(long, short).mul(m);
 }

@@ -60,6 +60,10 @@ export function applyBookChange(host: MirrorHost, market: SimMarket, change: Boo
     for (const [price, lots] of targets[side]) {
       const house = houseAt(side, price);
       if (lots >= house) continue;
+      if (market.owners.size === 0) {
+        cutHouseOnlyLevel(market, side, price, house - lots);
+        continue;
+      }
       for (const cut of planReduction(market.queue(side, price), house - lots, host.queueModel, host.random)) {
         const order = engine.core.order(cut.id)!;
         if (cut.lots === order.remaining) cancelHouse(host, market, cut.id);
@@ -71,12 +75,12 @@ export function applyBookChange(host: MirrorHost, market: SimMarket, change: Boo
     for (const [price, lots] of targets[side]) {
       const house = houseAt(side, price);
       if (lots <= house) continue;
-      const queue = market.queue(side, price);
-      const last = queue[queue.length - 1];
-      if (last !== undefined && last.house) {
+      const queue = book.ordersAt(side, price);
+      const lastId = queue.length > 0 ? (queue[queue.length - 1]!.id as number) : undefined;
+      if (lastId !== undefined && market.isHouse(lastId)) {
         // The last order of the queue is mirrored: growing it keeps it last, with no new engine order.
-        const order = engine.core.order(last.id)!;
-        amendHouse(host, market, last.id, order.quantity + lots - house);
+        const order = engine.core.order(lastId)!;
+        amendHouse(host, market, lastId, order.quantity + lots - house);
       } else if (market.owners.size === 0) {
         // See `cancelHouse`: the same request in ticks and lots.
         engine.core.submit({ type: 'limit', side: side === 'bid' ? 'BUY' : 'SELL', price, quantity: lots - house, owner: HOUSE_OWNER, stp: 'cancel_oldest' });
@@ -146,6 +150,27 @@ export function applyTrade(host: MirrorHost, market: SimMarket, trade: { price: 
     }
   }
   if (book.bestPrice(opposite) === price) print(price, quantity);
+}
+
+/**
+ * `planReduction` for a level while none of our orders is in the engine: its orders are all
+ * mirrored, one segment, which every queue model cuts from the back (pro rata has a single share
+ * and draws nothing). The same cuts, without building the queue.
+ */
+function cutHouseOnlyLevel(market: SimMarket, side: BookSide, price: number, lots: number): void {
+  const core = market.engine.core;
+  const orders = core.book.ordersAt(side, price);
+  for (let i = orders.length - 1; i >= 0 && lots > 0; i--) {
+    const id = orders[i]!.id as number;
+    const resting = orders[i]!.lots;
+    if (lots >= resting) {
+      core.cancel(id);
+      lots -= resting;
+    } else {
+      core.amend(id, { price: undefined, quantity: core.order(id)!.quantity - lots });
+      lots = 0;
+    }
+  }
 }
 
 /**
