@@ -124,7 +124,9 @@ const ROWS = {
 
 /** One run of one row, in this process (a child of `throughput`): its result as the last line of stdout. */
 async function throughputRow(name) {
+  const g = process.hrtime.bigint();
   const data = throughputData();
+  const dataSeconds = Number(process.hrtime.bigint() - g) / 1e9;
   const drains = timeDrains();
   gc();
   const cpu = process.cpuUsage();
@@ -135,7 +137,7 @@ async function throughputRow(name) {
   // A backtest's whole result (orders, fills, curve, metrics) as a digest, taken after the clock
   // stops: two builds of the engine that should decide and fill alike can be compared row by row.
   if (out.result !== undefined) out.result = digest(out.result);
-  process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds: (used.user + used.system) / 1e6, out, events: data.events, drains: drainSummary(drains) })}\n`);
+  process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds: (used.user + used.system) / 1e6, out, events: data.events, dataSeconds, drains: drainSummary(drains) })}\n`);
 }
 
 function digest(result) {
@@ -185,13 +187,16 @@ async function throughput() {
     const byWall = [...runs].sort((a, b) => a.seconds - b.seconds);
     results[name] = { label: ROWS[name].label, peer: ROWS[name].peer, ...byWall[0], cpuSeconds: Math.min(...runs.map((x) => x.cpuSeconds)), slowest: byWall[byWall.length - 1].seconds };
   }
+  const all = Object.values(results);
+  const generation = Math.min(...all.map((x) => x.dataSeconds));
+  console.log(`  the bars were generated (and the model fitted) in ${generation.toFixed(2)}–${Math.max(...all.map((x) => x.dataSeconds)).toFixed(2)} s per process, before the clock starts`);
   const orderRate = (x) => `${((100 * x.out.orders) / x.events).toFixed(3)} %`;
   const row = (x) => {
     const peer = x.peer && results[x.peer];
     return (
       `  ${x.label.padEnd(78)} ${rate(x.events / x.seconds).padStart(10)} ${rate(x.events / x.cpuSeconds).padStart(10)} ${rate(x.events / x.slowest).padStart(11)}` +
       `${peer ? `   ${(x.seconds / peer.seconds).toFixed(2)}×`.padEnd(10) : ''.padEnd(10)}${x.out.orders !== undefined ? `   ${orderRate(x)} (${x.out.orders} orders, ${x.out.fills} fills)` : ''}` +
-      `${x.out.predictions !== undefined ? `   predictions ${x.out.predictions}` : ''}`
+      `${x.out.predictions !== undefined ? `   predictions ${x.out.predictions}` : ''}${x.out.result !== undefined ? `   result ${x.out.result}` : ''}`
     );
   };
   console.log(`  ${''.padEnd(78)} ${'wall'.padStart(10)} ${'CPU time'.padStart(10)} ${'slowest'.padStart(11)}   peer's×   order rate`);

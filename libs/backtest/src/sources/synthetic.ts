@@ -1,3 +1,4 @@
+import { TickScale } from '@meridian/book';
 import { Decimal } from '@meridian/domain';
 import { parseBarInterval } from '@meridian/signals';
 import { seededRandom } from '@meridian/venue-sim';
@@ -28,28 +29,6 @@ export interface SyntheticBarsOptions {
 }
 
 /**
- * Keeps one Decimal per integer value it is asked for, up to a bound: a random walk revisits its
- * prices, and building a Decimal (a bigint and an object) costs more than the rest of a bar.
- */
-class UnitCache {
-  private readonly map = new Map<number, Decimal>();
-  constructor(
-    private readonly unit: Decimal,
-    private readonly max = 65_536,
-  ) {}
-
-  of(n: number): Decimal {
-    let d = this.map.get(n);
-    if (d === undefined) {
-      if (this.map.size >= this.max) this.map.clear();
-      d = Decimal.fromUnits(BigInt(n) * this.unit.coef, this.unit.scale);
-      this.map.set(n, d);
-    }
-    return d;
-  }
-}
-
-/**
  * Deterministic synthetic OHLCV bars for many symbols, generated as they are read (a year of
  * minute bars for a hundred symbols is never held): per symbol a geometric random walk of the
  * close in whole ticks, the bar's high and low a random distance beyond open and close, a random
@@ -63,6 +42,11 @@ export function syntheticBars(options: SyntheticBarsOptions): EventSource {
   if (!Array.isArray(options.symbols) || options.symbols.length === 0) throw new BacktestConfigError('synthetic.symbols', options.symbols, 'must be a non-empty array');
   const tick = options.tickSize ?? Decimal.parse('0.01');
   const lot = options.lotSize ?? Decimal.parse('0.001');
+  if (!(tick instanceof Decimal) || !tick.isPositive()) throw new BacktestConfigError('synthetic.tickSize', tick, 'must be a positive Decimal');
+  if (!(lot instanceof Decimal) || !lot.isPositive()) throw new BacktestConfigError('synthetic.lotSize', lot, 'must be a positive Decimal');
+  const startTicks = options.startTicks ?? 1_000_000;
+  if (!Number.isSafeInteger(startTicks) || startTicks < 1) throw new BacktestConfigError('synthetic.startTicks', startTicks, 'must be a positive integer');
+  const scale = new TickScale(tick, lot);
   const sigma = options.volatility ?? 0.001;
   const maxLots = options.maxVolumeLots ?? 5_000;
   const start = options.startNs ?? 1_704_067_200_000_000_000n;
@@ -73,10 +57,10 @@ export function syntheticBars(options: SyntheticBarsOptions): EventSource {
     name: `synthetic bars (${options.symbols.length} symbols × ${options.bars}, seed ${options.seed})`,
     *chunks() {
       const random = seededRandom(options.seed);
-      const prices = new UnitCache(tick);
-      const volumes = new UnitCache(lot);
       const n = options.symbols.length;
-      const closes = new Float64Array(n).fill(options.startTicks ?? 1_000_000);
+      const closes = new Float64Array(n).fill(startTicks);
+      // Each bar opens at the previous close: that Decimal is reused (the float path of `fromTicks` makes the others).
+      const closeValues: Decimal[] = Array.from(closes, (ticks) => scale.fromTicks(ticks));
       let chunk: BarEvent[] = [];
       for (let b = 0; b < options.bars; b++) {
         const startNs = start + BigInt(b) * ns;
@@ -90,17 +74,20 @@ export function syntheticBars(options: SyntheticBarsOptions): EventSource {
           const high = Math.max(open, close) + Math.floor(random() * open * sigma);
           const low = Math.max(1, Math.min(open, close) - Math.floor(random() * open * sigma));
           closes[k] = close;
+          const openValue = closeValues[k]!;
+          const closeValue = close === open ? openValue : scale.fromTicks(close);
+          closeValues[k] = closeValue;
           chunk.push({
             kind: 'bar',
             symbol: options.symbols[k]!,
             tsNs: endNs,
             interval: token,
             startNs,
-            open: prices.of(open),
-            high: prices.of(high),
-            low: prices.of(low),
-            close: prices.of(close),
-            volume: volumes.of(1 + Math.floor(random() * maxLots)),
+            open: openValue,
+            high: high === open ? openValue : high === close ? closeValue : scale.fromTicks(high),
+            low: low === open ? openValue : low === close ? closeValue : scale.fromTicks(low),
+            close: closeValue,
+            volume: scale.fromLots(1 + Math.floor(random() * maxLots)),
             trades: 1,
             revision: 0,
           });
