@@ -21,7 +21,8 @@
 // 3. Real bars (../shared/data, skipped when absent): Binance.US BTCUSDT and BTCUSDC minute bars.
 //
 // Env: BENCH_SYMBOLS (10), BENCH_BARS (200,000 per symbol), BENCH_RUNS (3), BENCH_YEAR_SYMBOLS
-// (100), BENCH_YEAR_BARS (525,600), BENCH_SKIP_YEAR=1.
+// (100), BENCH_YEAR_BARS (525,600), BENCH_SKIP_YEAR=1, BENCH_PHASES=1 (time the order path's parts,
+// see `timePhases`; the wrappers add their own cost, so the rows' rates are not comparable then).
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
@@ -56,7 +57,6 @@ function config(symbols, extra = {}) {
 
 /** The coordinator's decision with a minute-bar cadence: whole 0.1 lots, at most one intent an hour per symbol. */
 const SIZING = { orderLot: d('0.1'), positionNotional: d('10000'), maxOrderNotional: d('10000'), intentIntervalMs: 3_600_000, entryThreshold: 0.3 };
-const momentum = () => new b.MomentumStrategy({ interval: '1m', strategy: SIZING });
 
 function floatBar(e) {
   return { startMs: Number(e.startNs / 1_000_000n), endMs: Number(e.tsNs / 1_000_000n), open: e.open.toNumber(), high: e.high.toNumber(), low: e.low.toNumber(), close: e.close.toNumber(), volume: e.volume.toNumber(), trades: e.trades };
@@ -128,6 +128,7 @@ async function throughputRow(name) {
   const data = throughputData();
   const dataSeconds = Number(process.hrtime.bigint() - g) / 1e9;
   const drains = timeDrains();
+  const phases = process.env.BENCH_PHASES === '1' ? timePhases() : undefined;
   gc();
   const cpu = process.cpuUsage();
   const t = process.hrtime.bigint();
@@ -137,7 +138,7 @@ async function throughputRow(name) {
   // A backtest's whole result (orders, fills, curve, metrics) as a digest, taken after the clock
   // stops: two builds of the engine that should decide and fill alike can be compared row by row.
   if (out.result !== undefined) out.result = digest(out.result);
-  process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds: (used.user + used.system) / 1e6, out, events: data.events, dataSeconds, drains: drainSummary(drains) })}\n`);
+  process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds: (used.user + used.system) / 1e6, out, events: data.events, dataSeconds, drains: drainSummary(drains), phases })}\n`);
 }
 
 function digest(result) {
@@ -158,6 +159,39 @@ function timeDrains() {
     times.push(Number(process.hrtime.bigint() - t) / 1e3);
   };
   return times;
+}
+
+/**
+ * With BENCH_PHASES=1: the time spent in each part of the order path, summed over the run (ms, with
+ * the calls counted), beside the drains' total. Inclusive: `venue: place the order` contains the
+ * updates it sets off, which `engine: order updates and booking` also counts.
+ */
+function timePhases() {
+  const { SimulatedVenue } = require('@meridian/venue-sim');
+  const { SlippageGuard } = require('@meridian/venue-trading');
+  const { VenueSide } = require('../dist/venue-side.js');
+  const { RiskGate } = require('../dist/risk-gate.js');
+  const totals = {};
+  const wrap = (proto, method, label) => {
+    const f = proto[method];
+    const t = (totals[label] = { calls: 0, ms: 0 });
+    proto[method] = function timed(...args) {
+      const start = process.hrtime.bigint();
+      try {
+        return f.apply(this, args);
+      } finally {
+        t.calls++;
+        t.ms += Number(process.hrtime.bigint() - start) / 1e6;
+      }
+    };
+  };
+  wrap(RiskGate.prototype, 'decide', 'risk: decide');
+  wrap(VenueSide.prototype, 'guardBook', 'guard: its book');
+  wrap(SlippageGuard.prototype, 'check', 'guard: check');
+  wrap(VenueSide.prototype, 'prepare', 'synthetic book: refresh before the order');
+  wrap(SimulatedVenue.prototype, 'placeOrder', 'venue: place the order');
+  wrap(b.BacktestEngine.prototype, 'onVenueUpdate', 'engine: order updates and booking');
+  return totals;
 }
 
 function drainSummary(times) {
@@ -205,6 +239,11 @@ async function throughput() {
   for (const x of Object.values(results)) {
     const t = x.drains;
     if (t !== undefined && x.out.orders > 100) console.log(`    ${x.label.padEnd(76)} p50 ${t.p50.toFixed(0).padStart(4)}, p90 ${t.p90.toFixed(0).padStart(4)}; mean in the first third of the run ${t.firstThird.toFixed(0).padStart(4)}, in the last ${t.lastThird.toFixed(0).padStart(4)} (${t.count} calls)`);
+  }
+  for (const x of Object.values(results)) {
+    if (x.phases === undefined || !(x.out.orders > 100)) continue;
+    console.log(`  the order path's parts (BENCH_PHASES=1, inclusive, ms in the fastest process) in ${x.label}: drains ${x.drains.totalMs.toFixed(0)} ms in all`);
+    for (const [label, t] of Object.entries(x.phases)) console.log(`    ${label.padEnd(44)} ${t.ms.toFixed(0).padStart(7)} ms in ${t.calls} calls`);
   }
   const { hourly, silent } = results;
   const perOrder = (key) => ((hourly[key] - silent[key]) / Math.max(1, hourly.out.orders - silent.out.orders)) * 1e6;
