@@ -58,3 +58,12 @@ export interface ScenarioContext {
    */
   findings: Invariant[];
 }
+
+/**
+ * Waits until the wall clock (`Date.now()`) reaches `atMs`. A scenario's figures are differences of
+ * `Date.now()`, and a timer may fire a millisecond early by that clock, so one `setTimeout` for the
+ * time left can end an outage a millisecond short of its length.
+ */
+export async function untilWallClock(atMs: number): Promise<void> {
+  for (let left = atMs - Date.now(); left > 0; left = atMs - Date.now()) await new Promise((r) => setTimeout(r, left));
+}

@@ -3,6 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { Subjects, Topology } from '@meridian/bus';
 import { SERVICES } from '@meridian/platform';
 import { seededRandom } from '@meridian/testkit';
+import { untilWallClock } from '../scenario';
 import type { Scenario } from '../scenario';
 
 /**
@@ -30,7 +31,7 @@ export const natsNodeLoss: Scenario = {
     log(`killed NATS node ${victim + 1} of ${cluster.size} (-9) with ${fillsBefore} fills so far`);
     await platform.waitFor('a fill after the node loss', () => platform.fills().length > fillsBefore, 60_000);
     const firstFillMs = Date.now() - killedAt;
-    await new Promise((r) => setTimeout(r, Math.max(0, outageMs - (Date.now() - killedAt))));
+    await untilWallClock(killedAt + outageMs);
     const fillsDuring = platform.fills().length - fillsBefore;
 
     const restartedAt = Date.now();

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import type { PlatformRun } from '../platform-run';
+import { untilWallClock } from '../scenario';
 import type { Scenario } from '../scenario';
 
 /** One answer of the recorder's /readyz that differed from the one before. */
@@ -93,10 +94,10 @@ export const postgresOutage: Scenario = {
         .catch(() => undefined);
       log(notReady === undefined ? 'the recorder never reported the outage in its readiness' : `recorder not ready ${notReady} ms after the cut`);
       const holdAt = cutAt + Math.round(outageMs / 2);
-      await new Promise((r) => setTimeout(r, Math.max(0, holdAt - Date.now())));
+      await untilWallClock(holdAt);
       proxy.cut('hold');
       log(`new connections now held unanswered (a partition); ${proxy.refused} refused so far`);
-      await new Promise((r) => setTimeout(r, Math.max(0, cutAt + outageMs - Date.now())));
+      await untilWallClock(cutAt + outageMs);
       const rowsDuring = await rows();
       const fillsDuring = platform.fills().length - fillsBefore;
       const refused = proxy.refused;

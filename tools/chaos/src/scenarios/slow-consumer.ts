@@ -5,6 +5,7 @@ import { SERVICES } from '@meridian/platform';
 import type { ServiceName } from '@meridian/platform';
 import { invariant } from '../invariants';
 import type { PlatformRun } from '../platform-run';
+import { untilWallClock } from '../scenario';
 import type { Scenario } from '../scenario';
 import { ServiceSampler } from '../service-sampler';
 import type { ServiceSample } from '../service-sampler';
@@ -90,7 +91,7 @@ export const slowConsumer: Scenario = {
       victim.child.kill('SIGSTOP');
       stopped = true;
       log(`stopped ${VICTIM} (SIGSTOP, pid ${victim.child.pid}) with ${fillsBefore} fills so far, for ${stallMs} ms`);
-      await new Promise((r) => setTimeout(r, stallMs));
+      await untilWallClock(stallAt + stallMs);
       const serverLagAtResume = server.readings.at(-1)?.lag ?? 0;
       victim.child.kill('SIGCONT');
       stopped = false;
