@@ -40,24 +40,19 @@ export function checkMargin(
   const working = account.working.get(quote);
   // One pass over the holdings, each currency marked once: equity, and the gross exposure of every
   // currency but the order's base (exact sums, so the order of the terms does not matter). The
-  // order changes only its base currency's term, computed before and after it below.
+  // order changes only its base currency's term, computed before and after it below; the base is
+  // marked even without a market mark, at the order's own price.
+  const baseMark = base === quote ? Decimal.ONE : (markOf(base) ?? effect.price);
   let equity = Decimal.ZERO;
   let others = Decimal.ZERO;
   let baseTotal = Decimal.ZERO;
-  let baseMark: Decimal | undefined;
-  let baseSeen = false;
   const holdings = account.balancesByCurrency;
   for (const [currency, h] of holdings) {
     const total = h.available.add(h.hold);
-    const m = currency === quote ? Decimal.ONE : (markOf(currency) ?? (currency === base ? effect.price : undefined));
+    const m = currency === quote ? Decimal.ONE : currency === base ? baseMark : markOf(currency);
     if (m !== undefined) equity = equity.add(total.mul(m));
-    if (currency === base) {
-      baseTotal = total;
-      baseMark = m;
-      baseSeen = true;
-    } else if (currency !== quote && m !== undefined) {
-      others = others.add(exposure(total, working?.get(currency), m));
-    }
+    if (currency === base) baseTotal = total;
+    else if (currency !== quote && m !== undefined) others = others.add(exposure(total, working?.get(currency), m));
   }
   if (working !== undefined) {
     for (const [currency, p] of working) {
@@ -66,14 +61,13 @@ export function checkMargin(
       if (m !== undefined) others = others.add(exposure(Decimal.ZERO, p, m));
     }
   }
-  if (!baseSeen && base !== quote) baseMark = markOf(base) ?? effect.price;
   const before = working?.get(base);
-  const grossBefore = base === quote || baseMark === undefined ? others : others.add(exposure(baseTotal, before, baseMark));
+  const grossBefore = base === quote ? others : others.add(exposure(baseTotal, before, baseMark));
   const p = before ?? { buy: Decimal.ZERO, sell: Decimal.ZERO };
   // An amend replaces the order's open quantity with the new one.
   const replaced = replacing !== undefined && replacing.market.instrument.quoteCurrency === quote ? replacing.remaining : Decimal.ZERO;
   const after = effect.side === 'BUY' ? { buy: p.buy.sub(replaced).add(effect.quantity), sell: p.sell } : { buy: p.buy, sell: p.sell.sub(replaced).add(effect.quantity) };
-  const grossAfter = base === quote || baseMark === undefined ? others : others.add(exposure(baseTotal, after, baseMark));
+  const grossAfter = base === quote ? others : others.add(exposure(baseTotal, after, baseMark));
   const buyingPower = equity.mul(account.leverage);
   return { ok: grossAfter.lte(buyingPower) || grossAfter.lte(grossBefore), equity, buyingPower, grossBefore, grossAfter };
 }

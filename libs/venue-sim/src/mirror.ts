@@ -61,7 +61,7 @@ export function applyBookChange(host: MirrorHost, market: SimMarket, change: Boo
       const house = houseAt(side, price);
       if (lots >= house) continue;
       if (market.owners.size === 0) {
-        cutHouseOnlyLevel(market, side, price, house - lots);
+        cutHouseOnlyLevel(host, market, side, price, house - lots);
         continue;
       }
       for (const cut of planReduction(market.queue(side, price), house - lots, host.queueModel, host.random)) {
@@ -157,17 +157,16 @@ export function applyTrade(host: MirrorHost, market: SimMarket, trade: { price: 
  * mirrored, one segment, which every queue model cuts from the back (pro rata has a single share
  * and draws nothing). The same cuts, without building the queue.
  */
-function cutHouseOnlyLevel(market: SimMarket, side: BookSide, price: number, lots: number): void {
-  const core = market.engine.core;
-  const orders = core.book.ordersAt(side, price);
+function cutHouseOnlyLevel(host: MirrorHost, market: SimMarket, side: BookSide, price: number, lots: number): void {
+  const orders = market.engine.core.book.ordersAt(side, price);
   for (let i = orders.length - 1; i >= 0 && lots > 0; i--) {
     const id = orders[i]!.id as number;
     const resting = orders[i]!.lots;
     if (lots >= resting) {
-      core.cancel(id);
+      cancelHouse(host, market, id);
       lots -= resting;
     } else {
-      core.amend(id, { price: undefined, quantity: core.order(id)!.quantity - lots });
+      amendHouse(host, market, id, market.engine.core.order(id)!.quantity - lots);
       lots = 0;
     }
   }
