@@ -271,8 +271,9 @@ export class VenueSide {
     for (let k = 0; k < offsets.length; k++) {
       const away = offsets[k]!;
       const bid = price.sub(away);
-      if (bid.isPositive()) bids.push({ price: bid, size });
-      asks.push({ price: price.add(away), size });
+      // Frozen: the guard's book keeps them as they are instead of copying each level.
+      if (bid.isPositive()) bids.push(Object.freeze({ price: bid, size }));
+      asks.push(Object.freeze({ price: price.add(away), size }));
     }
     return { bids, asks };
   }

@@ -78,8 +78,8 @@ export class L2Book {
     if (typeof askResult === 'string') return this.unsync('invalid_level', askResult);
     const crossed = this.crossing(bidResult[0], askResult[0]);
     if (crossed) return this.unsync('crossed', `snapshot seq ${seq}: ${crossed}`);
-    this.bidLevels.replaceAll(bidResult);
-    this.askLevels.replaceAll(askResult);
+    this.bidLevels.adoptBestFirst(bidResult);
+    this.askLevels.adoptBestFirst(askResult);
     this.currentSeq = seq;
     this.isSynced = true;
     this.hadSnapshot = true;
@@ -209,6 +209,11 @@ export class L2Book {
     };
   }
 
+  /** The level `depth` places from the top of `side` (0 = best), or undefined past the last: a walk by index, with no iterator. */
+  levelAt(side: BookSide, depth: number): Level | undefined {
+    return this.sideLevels(side).at(depth);
+  }
+
   private sideLevels(side: BookSide): SortedLevels {
     if (side === 'bid') return this.bidLevels;
     if (side === 'ask') return this.askLevels;
@@ -241,21 +246,24 @@ export class L2Book {
     return undefined;
   }
 
-  /** Validated, sorted, zero-free levels, or a description of the first bad one. */
+  /** Validated, sorted, zero-free levels (a new array, best first), or a description of the first bad one. */
   private prepareSnapshotSide(side: BookSide, levels: readonly Level[]): Level[] | string {
     const sorter = side === 'bid' ? this.bidLevels : this.askLevels;
     const copies: Level[] = [];
+    // Venues send snapshots best first: such a side is kept as it is, with no sort and no duplicate check (strictly ordered prices are distinct).
+    let ordered = true;
     for (let i = 0; i < levels.length; i++) {
       const level = levels[i]!;
       const problem = levelProblem(level);
       if (problem) return `snapshot ${side} level ${i}: ${problem}`;
+      if (ordered && i > 0 && sorter.compare(copies[i - 1]!.price, level.price) >= 0) ordered = false;
       copies.push(ownLevel(level));
     }
-    copies.sort((a, b) => sorter.compare(a.price, b.price));
+    if (!ordered) copies.sort((a, b) => sorter.compare(a.price, b.price));
     const kept: Level[] = [];
     for (let i = 0; i < copies.length; i++) {
       const level = copies[i]!;
-      if (i > 0 && level.price.eq(copies[i - 1]!.price)) return `snapshot ${side} price ${level.price} appears twice`;
+      if (!ordered && i > 0 && level.price.eq(copies[i - 1]!.price)) return `snapshot ${side} price ${level.price} appears twice`;
       if (!level.size.isZero()) kept.push(level);
     }
     return kept;

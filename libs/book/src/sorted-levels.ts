@@ -86,10 +86,10 @@ export class SortedLevels {
     return removed;
   }
 
-  /** Installs levels the caller already sorted best first and de-duplicated. */
-  replaceAll(sortedBestFirst: Level[]): void {
+  /** Installs levels the caller already sorted best first and de-duplicated, taking the array itself (reversed in place): the caller must not keep it. */
+  adoptBestFirst(sortedBestFirst: Level[]): void {
     this.mutations++;
-    this.items = sortedBestFirst.slice().reverse();
+    this.items = sortedBestFirst.reverse();
   }
 
   /** Up to `count` levels, best first (a copy). */

@@ -40,7 +40,10 @@ export function sweep(book: L2Book, side: Side, quantity: Decimal, limitPrice?: 
   const fills: SweepFill[] = [];
   let remaining = quantity;
   let notional = Decimal.ZERO;
-  for (const level of book.levels(buying ? 'ask' : 'bid')) {
+  const opposite = buying ? 'ask' : 'bid';
+  for (let depth = 0; ; depth++) {
+    const level = book.levelAt(opposite, depth);
+    if (level === undefined) break;
     if (limitPrice !== undefined && (buying ? level.price.gt(limitPrice) : level.price.lt(limitPrice))) break;
     const take = Decimal.min(remaining, level.size);
     fills.push({ price: level.price, quantity: take });

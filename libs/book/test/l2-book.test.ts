@@ -36,6 +36,30 @@ describe('snapshot', () => {
     expect(book.levelCount('ask')).toBe(2);
   });
 
+  test('a snapshot already best first is kept as sent; one out of order in one place is sorted', () => {
+    const book = new L2Book('X');
+    expect(book.applySnapshot(1n, lv(['100', '1'], ['99', '2'], ['98', '3']), lv(['101', '1'], ['103', '2'], ['102', '3'])).ok).toBe(true);
+    expect(show(book.levels('bid'))).toEqual([['100', '1'], ['99', '2'], ['98', '3']]);
+    expect(show(book.levels('ask'))).toEqual([['101', '1'], ['102', '3'], ['103', '2']]);
+  });
+
+  test('levelAt walks a side by depth, best first, and is undefined past the last level', () => {
+    const book = synced();
+    expect([0, 1, 2, 3].map((k) => book.levelAt('bid', k)?.price.toString())).toEqual(['100', '99', '98', undefined]);
+    expect(book.levelAt('ask', 0)!.price.toString()).toBe('101');
+    expect(book.levelAt('ask', -1)).toBeUndefined();
+    expect(() => book.levelAt('both' as never, 0)).toThrow(InvalidBookArgumentError);
+  });
+
+  test("the book keeps no reference to the caller's arrays", () => {
+    const book = new L2Book('X');
+    const bids = lv(['100', '1'], ['99', '2']);
+    expect(book.applySnapshot(1n, bids, []).ok).toBe(true);
+    bids.reverse();
+    bids.push(...lv(['1', '1']));
+    expect(show(book.levels('bid'))).toEqual([['100', '1'], ['99', '2']]);
+  });
+
   test('drops size 0 levels', () => {
     const book = new L2Book('X');
     expect(book.applySnapshot(1n, lv(['1', '0'], ['0.5', '1']), lv(['2', '0'])).ok).toBe(true);
@@ -64,6 +88,7 @@ describe('snapshot', () => {
     ['negative size', lv(['1', '-0.5']), [], /size -0.5 at price 1/],
     ['duplicate price', lv(['1', '1'], ['1.0', '2']), [], /bid price 1 appears twice/],
     ['duplicate price with size 0', [], lv(['3', '0'], ['3', '1']), /ask price 3 appears twice/],
+    ['duplicate price after levels best first', lv(['5', '1'], ['4', '1'], ['4', '2']), [], /bid price 4 appears twice/],
   ])('refuses %s: invalid_level, unsynced, previous levels kept', (_name, bids, asks, detail) => {
     const book = synced();
     const r = book.applySnapshot(20n, bids, asks);
