@@ -228,9 +228,9 @@ export class VenueSide {
       return sum.div(2n, sum.scale + 1);
     }
     if (s.refPrice === undefined) return undefined;
-    // The best bid is the first level (a book has at least one: the config refuses fewer).
-    const bestBid = s.refPrice.sub(s.levelOffsets[0]!);
-    return bestBid.isPositive() ? s.refPrice : s.lastPrint;
+    // The best bid is the first level (a book has at least one: the config refuses fewer), and it is
+    // in the book when positive: refPrice - offset > 0, compared without computing the difference.
+    return s.refPrice.gt(s.levelOffsets[0]!) ? s.refPrice : s.lastPrint;
   }
 
   private print(s: VenueSymbol, price: Decimal, size: Decimal, aggressor: Side): void {
