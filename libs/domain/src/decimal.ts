@@ -310,6 +310,9 @@ export class Decimal {
 
   add(other: Decimal | string): Decimal {
     const o = other instanceof Decimal ? other : Decimal.from(other);
+    // Adding zero is common (no fee, nothing working) and gives the other value itself: values are immutable and normalised.
+    if (o.small === 0 && o.big === undefined) return this;
+    if (this.small === 0 && this.big === undefined) return o;
     const scale = this.scale >= o.scale ? this.scale : o.scale;
     if (this.big === undefined && o.big === undefined) {
       const r = liftSafe(this.small, scale - this.scale) + liftSafe(o.small, scale - o.scale);
@@ -320,6 +323,7 @@ export class Decimal {
 
   sub(other: Decimal | string): Decimal {
     const o = other instanceof Decimal ? other : Decimal.from(other);
+    if (o.small === 0 && o.big === undefined) return this;
     const scale = this.scale >= o.scale ? this.scale : o.scale;
     if (this.big === undefined && o.big === undefined) {
       const r = liftSafe(this.small, scale - this.scale) - liftSafe(o.small, scale - o.scale);
@@ -330,6 +334,9 @@ export class Decimal {
 
   mul(other: Decimal | string | bigint): Decimal {
     const o = other instanceof Decimal ? other : Decimal.from(other);
+    // A product with one (a mark of 1, leverage 1) is the other factor itself.
+    if (o.small === 1 && o.scale === 0) return this;
+    if (this.small === 1 && this.scale === 0) return o;
     if (this.big === undefined && o.big === undefined) {
       const r = this.small * o.small;
       if (r <= MAX_SAFE && r >= -MAX_SAFE) return Decimal.ofSafe(r, this.scale + o.scale);

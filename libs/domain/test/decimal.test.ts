@@ -202,6 +202,22 @@ describe('exact arithmetic', () => {
     expect(d('5').mul('0')).toBe(Decimal.ZERO);
   });
 
+  test('adding or subtracting zero and multiplying by one give the other operand itself, small or big', () => {
+    for (const x of [d('1.25'), d('-7'), d('123456789012345678901234567890.5'), Decimal.ZERO, Decimal.ONE]) {
+      expect(x.add(Decimal.ZERO)).toBe(x);
+      expect(Decimal.ZERO.add(x)).toBe(x);
+      expect(x.add('0.000')).toBe(x);
+      expect(x.sub(Decimal.ZERO)).toBe(x);
+      expect(x.mul(Decimal.ONE)).toBe(x);
+      expect(Decimal.ONE.mul(x)).toBe(x);
+      expect(x.mul('1.0')).toBe(x);
+      expect(x.mul(1n)).toBe(x);
+    }
+    expect(Decimal.ZERO.sub(d('2.5')).toString()).toBe('-2.5');
+    expect(d('0.1').mul('10').toString()).toBe('1');
+    expect(d('-1').mul('3').toString()).toBe('-3');
+  });
+
   test('sum, min, max, neg, abs, sign', () => {
     expect(Decimal.sum([d('0.1'), d('0.2'), d('-0.3')])).toBe(Decimal.ZERO);
     expect(Decimal.sum([]).isZero()).toBe(true);
