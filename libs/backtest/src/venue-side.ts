@@ -1,7 +1,7 @@
 import { Decimal } from '@meridian/domain';
 import type { Side } from '@meridian/domain';
-import { L2Book } from '@meridian/book';
-import type { Level } from '@meridian/book';
+import { InvalidBookArgumentError, L2Book } from '@meridian/book';
+import type { BookLevels, BookSide, Level } from '@meridian/book';
 import { SimulatedVenue, fixedSlippage } from '@meridian/venue-sim';
 import type { SimInstrument, SimOrder, SimResult, SimUpdate } from '@meridian/venue-sim';
 import type { ResolvedConfig } from './config';
@@ -12,6 +12,34 @@ export const BACKTEST_ACCOUNT = 'backtest';
 
 /** A symbol's entry on the venue side, for the engine to hand back with each event (no lookup by name). */
 export type VenueSymbolHandle = VenueSymbol;
+
+/**
+ * Execution's book of a symbol whose book is made from its bars or trades: the synthetic levels
+ * themselves, which are sorted, positive, distinct and uncrossed by construction, read where they
+ * are instead of copied into an `L2Book` before every order.
+ */
+class SyntheticBookView implements BookLevels {
+  readonly synced = true;
+  constructor(private levels: { readonly bids: readonly Level[]; readonly asks: readonly Level[] }) {}
+
+  show(levels: { readonly bids: readonly Level[]; readonly asks: readonly Level[] }): this {
+    this.levels = levels;
+    return this;
+  }
+
+  bestBid(): Level | undefined {
+    return this.levels.bids[0];
+  }
+
+  bestAsk(): Level | undefined {
+    return this.levels.asks[0];
+  }
+
+  levelAt(side: BookSide, depth: number): Level | undefined {
+    if (side !== 'bid' && side !== 'ask') throw new InvalidBookArgumentError('book side', side, "expected 'bid' or 'ask'");
+    return depth < 0 ? undefined : (side === 'bid' ? this.levels.bids : this.levels.asks)[depth];
+  }
+}
 
 /** One symbol as the venue side sees it: the venue's mirror and execution's own view of the market book. */
 class VenueSymbol {
@@ -25,9 +53,12 @@ class VenueSymbol {
   lastPrint: Decimal | undefined;
   /** The venue has not seen the latest synthetic inputs yet. */
   dirty = false;
-  /** Execution's market book (the slippage guard's), as of the data; stale for a synthetic symbol until `guardBook`. */
+  /** Execution's market book (the slippage guard's) of an L2 or quoted symbol, as of the data; stale for a quoted one until `guardBook`. */
   readonly md: L2Book;
+  /** Execution's book of a symbol priced by bars or trades, made on its first use. */
+  view: SyntheticBookView | undefined;
   mdSeq = 0n;
+  /** A quote came since `md` last took the quote's levels. */
   mdDirty = false;
   /** Our orders open at the venue (resting or held stops): while any is, every event reaches the venue at once. */
   ownOpen = 0;
@@ -106,7 +137,6 @@ export class VenueSide {
     if (s.mode === 'l2' || s.quote !== undefined) return;
     s.refPrice = e.close;
     s.refSize = e.volume;
-    s.mdDirty = true;
     s.levels = undefined;
     const traded = e.volume.isPositive();
     if (s.ownOpen === 0) {
@@ -137,7 +167,6 @@ export class VenueSide {
     if (s.quote === undefined) {
       s.refPrice = e.price;
       s.refSize = e.size;
-      s.mdDirty = true;
       s.levels = undefined;
     }
     if (s.ownOpen === 0) {
@@ -182,8 +211,14 @@ export class VenueSide {
   }
 
   /** Execution's market book for the slippage guard, or undefined before any market data of the symbol. */
-  guardBook(symbol: string): L2Book | undefined {
+  guardBook(symbol: string): BookLevels | undefined {
     const s = this.symbol(symbol);
+    if (s.mode === 'synthetic' && s.quote === undefined) {
+      const levels = this.syntheticLevels(s);
+      if (levels === undefined) return undefined;
+      return s.view === undefined ? (s.view = new SyntheticBookView(levels)) : s.view.show(levels);
+    }
+    // A quote's two levels come from the data: the book checks them (a crossed or empty quote is no market to trade on).
     if (s.mode === 'synthetic' && s.mdDirty) {
       const levels = this.syntheticLevels(s);
       if (levels !== undefined) s.md.applySnapshot(++s.mdSeq, levels.bids, levels.asks);

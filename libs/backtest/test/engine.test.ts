@@ -2,7 +2,7 @@ import { Decimal } from '@meridian/domain';
 import { valuePortfolio } from '@meridian/portfolio';
 import { BacktestEngine, MomentumStrategy, arraySource, resolveConfig, runBacktest } from '../src';
 import type { BacktestConfig, MarketEvent, Strategy } from '../src';
-import { MIN, T0, book, config, d, quote, trade, walk } from './helpers';
+import { MIN, T0, bar, book, config, d, quote, trade, walk } from './helpers';
 import { ScriptStrategy } from './script-strategy';
 
 const SEC = 1_000_000_000n;
@@ -186,6 +186,27 @@ describe('execution', () => {
     expect(far).toMatchObject({ status: 'rejected' });
     expect(far!.reason).toMatch(/^SLIPPAGE_LIMIT: expected slippage/);
     expect(result.fills).toHaveLength(2);
+  });
+
+  test("on bars, the slippage guard sweeps the synthetic book's own levels: near orders pass, one priced too far is refused, a symbol without data has no market", async () => {
+    // Close 100, volume 4: five levels of 1 (a quarter of the volume) a tick apart from 100.01 and 99.99.
+    const events: MarketEvent[] = [bar(X, 0, '100', { volume: '4' })];
+    const s = new ScriptStrategy('g', new Map([[0, [
+      { symbol: X, side: 'BUY', type: 'market', quantity: d('3'), referencePrice: d('100') },
+      { symbol: X, side: 'SELL', type: 'market', quantity: d('2'), referencePrice: d('101') },
+      { symbol: X, side: 'BUY', type: 'market', quantity: d('10'), referencePrice: d('100') },
+      { symbol: 'Y-USDT', side: 'BUY', type: 'market', quantity: d('1'), referencePrice: d('100') },
+    ]]]));
+    const { result } = await run(config([X, 'Y-USDT']), events, [s]);
+    const [near, far, deep, noData] = result.orders;
+    expect(near).toMatchObject({ status: 'filled', filledQuantity: '3', averagePrice: '100.02' });
+    // (101 - 99.985) / 101 = 100.4951 bps (rounded up), above the default limit of 100.
+    expect(far).toMatchObject({ status: 'rejected' });
+    expect(far!.reason).toBe('SLIPPAGE_LIMIT: expected slippage 100.4951 bps (average 99.985 against 101 for 2) exceeds the limit of 100 bps');
+    // More than the book: the guard sees the data's five levels (100.03 on average, within the limit); the venue has two left after the first order, and the rest is cancelled.
+    expect(deep).toMatchObject({ status: 'cancelled', filledQuantity: '2', averagePrice: '100.045' });
+    expect(noData).toMatchObject({ status: 'rejected' });
+    expect(noData!.reason).toMatch(/^NO_MARKET_DATA: /);
   });
 
   test('a limit order resting below bars fills when a bar trades through it; a cancel ends the rest', async () => {

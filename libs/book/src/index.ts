@@ -8,6 +8,7 @@ export { TickScale } from './tick-scale';
 export { sweep, SWEEP_AVERAGE_PRICE_SCALE } from './sweep';
 export type { SweepFill, SweepResult } from './sweep';
 export type {
+  BookLevels,
   Level,
   BookSide,
   ApplyResult,

@@ -1,7 +1,7 @@
 import { Decimal } from '@meridian/domain';
 import { BookModifiedDuringIterationError, InvalidBookArgumentError } from './errors';
 import { SortedLevels } from './sorted-levels';
-import type { ApplyFailureReason, ApplyResult, BookSide, Level } from './types';
+import type { ApplyFailureReason, ApplyResult, BookLevels, BookSide, Level } from './types';
 
 export interface L2BookOptions {
   /**
@@ -38,7 +38,7 @@ function ownLevel(level: Level): Level {
  * delta, marks the book unsynced until the next snapshot. Consumers that act on prices (the paper
  * venue) should check `synced` first.
  */
-export class L2Book {
+export class L2Book implements BookLevels {
   private readonly bidLevels = new SortedLevels(true);
   private readonly askLevels = new SortedLevels(false);
   private currentSeq = 0n;

@@ -1,7 +1,7 @@
 import { Decimal } from '@meridian/domain';
 import type { Side } from '@meridian/domain';
 import { InvalidBookArgumentError } from './errors';
-import type { L2Book } from './l2-book';
+import type { BookLevels } from './types';
 
 /** Fraction digits of `SweepResult.averagePrice`; notional and quantities stay exact. */
 export const SWEEP_AVERAGE_PRICE_SCALE = 12;
@@ -28,7 +28,7 @@ export interface SweepResult {
  * stops at the first level worse than the limit. Does not look at `book.synced`: the caller decides
  * whether an unsynced book is good enough.
  */
-export function sweep(book: L2Book, side: Side, quantity: Decimal, limitPrice?: Decimal): SweepResult {
+export function sweep(book: BookLevels, side: Side, quantity: Decimal, limitPrice?: Decimal): SweepResult {
   if (side !== 'BUY' && side !== 'SELL') throw new InvalidBookArgumentError('side', side, 'expected BUY or SELL');
   if (!(quantity instanceof Decimal) || !quantity.isPositive()) {
     throw new InvalidBookArgumentError('sweep quantity', quantity, 'must be a positive Decimal');

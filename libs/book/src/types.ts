@@ -8,6 +8,19 @@ export interface Level {
 
 export type BookSide = 'bid' | 'ask';
 
+/**
+ * What reading a level-2 book's prices needs: `L2Book` is one; a simulator holding levels it built
+ * itself (sorted, positive, distinct by construction) can hand them over as one without a copy.
+ */
+export interface BookLevels {
+  /** Whether the levels are the market's current book (a consumer acting on prices checks it). */
+  readonly synced: boolean;
+  bestBid(): Level | undefined;
+  bestAsk(): Level | undefined;
+  /** The level `depth` places from the top of `side` (0 = best), or undefined past the last. */
+  levelAt(side: BookSide, depth: number): Level | undefined;
+}
+
 export type ApplyFailureReason = 'gap' | 'stale' | 'not_synced' | 'crossed' | 'invalid_level';
 
 export type ApplyResult = { ok: true } | { ok: false; reason: ApplyFailureReason; detail: string };

@@ -1,5 +1,5 @@
 import { sweep } from '@meridian/book';
-import type { L2Book } from '@meridian/book';
+import type { BookLevels } from '@meridian/book';
 import { Decimal } from '@meridian/domain';
 import type { Side } from '@meridian/domain';
 
@@ -19,7 +19,7 @@ export type SlippageVerdict =
 export class SlippageGuard {
   constructor(readonly limitBps: Decimal) {}
 
-  check(book: L2Book | undefined, order: { side: Side; quantity: Decimal; limitPrice?: Decimal; referencePrice?: Decimal }): SlippageVerdict {
+  check(book: BookLevels | undefined, order: { side: Side; quantity: Decimal; limitPrice?: Decimal; referencePrice?: Decimal }): SlippageVerdict {
     if (book === undefined || !book.synced) {
       return { ok: false, reason: 'NO_MARKET_DATA', detail: 'the book is not in sync: slippage cannot be estimated', values: {} };
     }
