@@ -328,6 +328,12 @@ export class L3TickBook {
     return slot === NONE ? undefined : this.orderIds[this.levelHead[slot]!];
   }
 
+  /** The id at the back of the queue at `price` (the last to fill there), or undefined when no level is there. */
+  backOrder(side: BookSide, price: number): OrderId | undefined {
+    const slot = this.levelSlot(side, price);
+    return slot === NONE ? undefined : this.orderIds[this.levelTail[slot]!];
+  }
+
   // ---- Matching hooks: walk the queues and fill the front order without id lookups or allocation.
   // A handle is an order's slot in the pool; it stays valid only until the book next changes.
 

@@ -33,6 +33,7 @@ describe('L3TickBook: the order flow', () => {
     expect(book.levelCount('ask')).toBe(0);
     expect(book.depth(5)).toEqual({ bids: [], asks: [] });
     expect(book.frontOrder('bid')).toBeUndefined();
+    expect(book.backOrder('bid', 100)).toBeUndefined();
     expect(book.ordersAt('bid', 100)).toEqual([]);
   });
 
@@ -47,6 +48,9 @@ describe('L3TickBook: the order flow', () => {
     expect(queue(book, 'ask', 101)).toEqual([[4, 3], [6, 4]]);
     expect(book.frontOrder('bid')).toBe(1);
     expect(book.frontOrder('ask', 103)).toBe(5);
+    expect(book.backOrder('bid', 100)).toBe(2);
+    expect(book.backOrder('ask', 103)).toBe(5);
+    expect(book.backOrder('ask', 102)).toBeUndefined();
     expect(book.depth(1)).toEqual({ bids: [{ price: 100, lots: 15, orders: 2 }], asks: [{ price: 101, lots: 7, orders: 2 }] });
     expect(book.priceAt('bid', 1)).toBe(99);
     expect(book.lotsAt('ask', 1)).toBe(8);
@@ -56,6 +60,18 @@ describe('L3TickBook: the order flow', () => {
     expect(book.levelLotsAt('bid', 98)).toBe(0);
     expect(book.level('ask', 103)).toEqual({ price: 103, lots: 8, orders: 1 });
     expect(book.level('ask', 102)).toBeUndefined();
+  });
+
+  test('the back of a queue follows removals from either end', () => {
+    const book = sample();
+    expect(book.backOrder('bid', 100)).toBe(2);
+    expect(book.cancel(2, 5)).toBe('ok');
+    expect(book.backOrder('bid', 100)).toBe(1);
+    expect(book.add(7, 'bid', 100, 1)).toBe('ok');
+    expect(book.backOrder('bid', 100)).toBe(7);
+    expect(book.cancel(1, 10)).toBe('ok');
+    expect(book.cancel(7, 1)).toBe('ok');
+    expect(book.backOrder('bid', 100)).toBeUndefined();
   });
 
   test('a partial cancel keeps the queue position; cancelling the rest removes the order', () => {
@@ -76,6 +92,7 @@ describe('L3TickBook: the order flow', () => {
     expect(queue(book, 'ask', 101)).toEqual([[4, 2], [6, 4]]);
     expect(book.execute(4, 2)).toBe('ok');
     expect(book.frontOrder('ask')).toBe(6);
+    expect(book.backOrder('ask', 101)).toBe(6);
     expect(book.execute(6, 4)).toBe('ok');
     expect(levels(book, 'ask')).toEqual([[103, 8, 1]]);
     expect(book.bestPrice('ask')).toBe(103);

@@ -75,8 +75,7 @@ export function applyBookChange(host: MirrorHost, market: SimMarket, change: Boo
     for (const [price, lots] of targets[side]) {
       const house = houseAt(side, price);
       if (lots <= house) continue;
-      const queue = book.ordersAt(side, price);
-      const lastId = queue.length > 0 ? (queue[queue.length - 1]!.id as number) : undefined;
+      const lastId = book.backOrder(side, price) as number | undefined;
       if (lastId !== undefined && market.isHouse(lastId)) {
         // The last order of the queue is mirrored: growing it keeps it last, with no new engine order.
         const order = engine.core.order(lastId)!;
@@ -158,10 +157,11 @@ export function applyTrade(host: MirrorHost, market: SimMarket, trade: { price: 
  * and draws nothing). The same cuts, without building the queue.
  */
 function cutHouseOnlyLevel(host: MirrorHost, market: SimMarket, side: BookSide, price: number, lots: number): void {
-  const orders = market.engine.core.book.ordersAt(side, price);
-  for (let i = orders.length - 1; i >= 0 && lots > 0; i--) {
-    const id = orders[i]!.id as number;
-    const resting = orders[i]!.lots;
+  const book = market.engine.core.book;
+  while (lots > 0) {
+    const id = book.backOrder(side, price) as number | undefined;
+    if (id === undefined) return;
+    const resting = book.orderLotsOf(id)!;
     if (lots >= resting) {
       cancelHouse(host, market, id);
       lots -= resting;

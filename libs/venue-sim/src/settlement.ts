@@ -37,20 +37,17 @@ export class Settlement {
     const { baseCurrency: base, quoteCurrency: quote } = market.instrument;
     const quantity = ev.quantity;
     const notional = price.mul(quantity);
-    const sides: [OrderRecord | undefined, 'taker' | 'maker'][] = [
-      [taker, 'taker'],
-      [maker, 'maker'],
-    ];
-    for (const [order, liquidity] of sides) {
-      const buy = liquidity === 'taker' ? ev.takerSide === 'BUY' : ev.takerSide === 'SELL';
-      if (order === undefined) {
-        // Mirrored liquidity (or an external print): the house is the counterparty, without fees.
-        this.house.credit(base, buy ? quantity : quantity.neg());
-        this.house.credit(quote, buy ? notional.neg() : notional);
-        continue;
-      }
-      this.settleSide(order, liquidity, price, quantity, notional, nowNs);
-    }
+    const takerBuys = ev.takerSide === 'BUY';
+    if (taker === undefined) this.houseSide(base, quote, takerBuys, quantity, notional);
+    else this.settleSide(taker, 'taker', price, quantity, notional, nowNs);
+    if (maker === undefined) this.houseSide(base, quote, !takerBuys, quantity, notional);
+    else this.settleSide(maker, 'maker', price, quantity, notional, nowNs);
+  }
+
+  /** Mirrored liquidity's side of a fill (or an external print's): the house is the counterparty, without fees. */
+  private houseSide(base: string, quote: string, buy: boolean, quantity: Decimal, notional: Decimal): void {
+    this.house.credit(base, buy ? quantity : quantity.neg());
+    this.house.credit(quote, buy ? notional.neg() : notional);
   }
 
   private settleSide(order: OrderRecord, liquidity: 'maker' | 'taker', price: Decimal, quantity: Decimal, notional: Decimal, nowNs: bigint): void {
