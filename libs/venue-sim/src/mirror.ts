@@ -35,67 +35,84 @@ export interface BookChange {
  */
 export function applyBookChange(host: MirrorHost, market: SimMarket, change: BookChange): void {
   if (change === null || typeof change !== 'object') throw new InvalidMarketDataError(market.symbol, 'book change', change, 'must be { snapshot, bids, asks }');
-  const targets = {
-    bid: levelTargets(market, 'bids', change.bids),
-    ask: levelTargets(market, 'asks', change.asks),
-  };
-  const sides: BookSide[] = ['bid', 'ask'];
+  const bids = levelTargets(market, 'bids', change.bids);
+  const asks = levelTargets(market, 'asks', change.asks);
   const book = market.engine.core.book;
   if (change.snapshot === true) {
-    for (const side of sides) {
-      // Best first, as the book lists them; read before anything changes.
-      const count = book.levelCount(side);
-      for (let depth = 0; depth < count; depth++) {
-        const price = book.priceAt(side, depth)!;
-        if (!targets[side].has(price)) targets[side].set(price, 0);
-      }
-    }
+    unlisted(book, 'bid', bids);
+    unlisted(book, 'ask', asks);
   } else if (change.snapshot !== false) {
     throw new InvalidMarketDataError(market.symbol, 'snapshot', change.snapshot, 'must be a boolean');
   }
+  // A book is refreshed before every order of a backtest: the targets are walked by key (no entry
+  // arrays) and each step is a function of its own (no closures per change).
+  reduce(host, market, 'bid', bids);
+  reduce(host, market, 'ask', asks);
+  grow(host, market, 'bid', bids);
+  grow(host, market, 'ask', asks);
+}
+
+/** A snapshot's targets also empty every level it does not list: read best first, before anything changes. */
+function unlisted(book: SimMarket['engine']['core']['book'], side: BookSide, targets: Map<number, number>): void {
+  const count = book.levelCount(side);
+  for (let depth = 0; depth < count; depth++) {
+    const price = book.priceAt(side, depth)!;
+    if (!targets.has(price)) targets.set(price, 0);
+  }
+}
+
+/** Mirrored lots at a price: with none of our orders in the engine, the level's total (no queue to build). */
+function houseAt(market: SimMarket, side: BookSide, price: number): number {
+  return market.owners.size === 0 ? market.engine.core.book.levelLotsAt(side, price) : market.houseLots(side, price);
+}
+
+/** The levels whose mirrored size shrinks lose it where the queue model says. */
+function reduce(host: MirrorHost, market: SimMarket, side: BookSide, targets: Map<number, number>): void {
   const engine = market.engine;
-  // Mirrored lots at a price: with none of our orders in the engine, the level's total (no queue to build).
-  const houseAt = (side: BookSide, price: number): number => (market.owners.size === 0 ? book.levelLotsAt(side, price) : market.houseLots(side, price));
-  for (const side of sides) {
-    for (const [price, lots] of targets[side]) {
-      const house = houseAt(side, price);
-      if (lots >= house) continue;
-      if (market.owners.size === 0) {
-        cutHouseOnlyLevel(host, market, side, price, house - lots);
-        continue;
-      }
-      for (const cut of planReduction(market.queue(side, price), house - lots, host.queueModel, host.random)) {
-        const order = engine.core.order(cut.id)!;
-        if (cut.lots === order.remaining) cancelHouse(host, market, cut.id);
-        else amendHouse(host, market, cut.id, order.quantity - cut.lots);
-      }
+  for (const price of targets.keys()) {
+    const lots = targets.get(price)!;
+    const house = houseAt(market, side, price);
+    if (lots >= house) continue;
+    if (market.owners.size === 0) {
+      cutHouseOnlyLevel(host, market, side, price, house - lots);
+      continue;
+    }
+    for (const cut of planReduction(market.queue(side, price), house - lots, host.queueModel, host.random)) {
+      const order = engine.core.order(cut.id)!;
+      if (cut.lots === order.remaining) cancelHouse(host, market, cut.id);
+      else amendHouse(host, market, cut.id, order.quantity - cut.lots);
     }
   }
-  for (const side of sides) {
-    for (const [price, lots] of targets[side]) {
-      const house = houseAt(side, price);
-      if (lots <= house) continue;
-      const lastId = book.backOrder(side, price) as number | undefined;
-      if (lastId !== undefined && market.isHouse(lastId)) {
-        // The last order of the queue is mirrored: growing it keeps it last, with no new engine order.
-        const order = engine.core.order(lastId)!;
-        amendHouse(host, market, lastId, order.quantity + lots - house);
-      } else if (market.owners.size === 0) {
-        // See `cancelHouse`: the same request in ticks and lots.
-        engine.core.submit({ type: 'limit', side: side === 'bid' ? 'BUY' : 'SELL', price, quantity: lots - house, owner: HOUSE_OWNER, stp: 'cancel_oldest' });
-      } else {
-        host.process(
-          market,
-          engine.submit({
-            type: 'limit',
-            side: side === 'bid' ? 'BUY' : 'SELL',
-            price: market.scale.fromTicks(price),
-            quantity: market.scale.fromLots(lots - house),
-            owner: HOUSE_OWNER,
-            stp: 'cancel_oldest',
-          }),
-        );
-      }
+}
+
+/** The levels whose mirrored size grows get the new size at the back of their queue. */
+function grow(host: MirrorHost, market: SimMarket, side: BookSide, targets: Map<number, number>): void {
+  const engine = market.engine;
+  const book = engine.core.book;
+  for (const price of targets.keys()) {
+    const lots = targets.get(price)!;
+    const house = houseAt(market, side, price);
+    if (lots <= house) continue;
+    const lastId = book.backOrder(side, price) as number | undefined;
+    if (lastId !== undefined && market.isHouse(lastId)) {
+      // The last order of the queue is mirrored: growing it keeps it last, with no new engine order.
+      const order = engine.core.order(lastId)!;
+      amendHouse(host, market, lastId, order.quantity + lots - house);
+    } else if (market.owners.size === 0) {
+      // See `cancelHouse`: the same request in ticks and lots.
+      engine.core.submit({ type: 'limit', side: side === 'bid' ? 'BUY' : 'SELL', price, quantity: lots - house, owner: HOUSE_OWNER, stp: 'cancel_oldest' });
+    } else {
+      host.process(
+        market,
+        engine.submit({
+          type: 'limit',
+          side: side === 'bid' ? 'BUY' : 'SELL',
+          price: market.scale.fromTicks(price),
+          quantity: market.scale.fromLots(lots - house),
+          owner: HOUSE_OWNER,
+          stp: 'cancel_oldest',
+        }),
+      );
     }
   }
 }
@@ -110,8 +127,8 @@ export function applyBookChange(host: MirrorHost, market: SimMarket, change: Boo
 export function applyTrade(host: MirrorHost, market: SimMarket, trade: { price: Decimal; quantity: Decimal; aggressor: Side }): void {
   if (trade === null || typeof trade !== 'object') throw new InvalidMarketDataError(market.symbol, 'trade', trade, 'must be { price, quantity, aggressor }');
   if (trade.aggressor !== 'BUY' && trade.aggressor !== 'SELL') throw new InvalidMarketDataError(market.symbol, 'trade.aggressor', trade.aggressor, 'must be BUY or SELL');
-  const price = ticksOf(market, 'trade.price', trade.price);
-  const quantity = lotsOf(market, 'trade.quantity', trade.quantity, false);
+  const price = ticksOf(market, 'trade.price', undefined, '', trade.price);
+  const quantity = lotsOf(market, 'trade.quantity', undefined, '', trade.quantity, false);
   const buy = trade.aggressor === 'BUY';
   const opposite: BookSide = buy ? 'ask' : 'bid';
   const engine = market.engine;
@@ -192,33 +209,39 @@ function amendHouse(host: MirrorHost, market: SimMarket, id: number, lots: numbe
 function levelTargets(market: SimMarket, field: string, levels: readonly Level[]): Map<number, number> {
   if (!Array.isArray(levels)) throw new InvalidMarketDataError(market.symbol, field, levels, 'must be an array of { price, size }');
   const out = new Map<number, number>();
-  levels.forEach((level, i) => {
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i];
     if (level === null || typeof level !== 'object') throw new InvalidMarketDataError(market.symbol, `${field}[${i}]`, level, 'must be { price, size }');
-    const price = ticksOf(market, `${field}[${i}].price`, level.price);
-    const lots = lotsOf(market, `${field}[${i}].size`, level.size, true);
+    const price = ticksOf(market, field, i, 'price', level.price);
+    const lots = lotsOf(market, field, i, 'size', level.size, true);
     if (out.has(price)) throw new InvalidMarketDataError(market.symbol, `${field}[${i}].price`, level.price, 'is listed twice');
     out.set(price, lots);
-  });
+  }
   return out;
 }
 
-function ticksOf(market: SimMarket, field: string, value: unknown): number {
-  if (!(value instanceof Decimal) || !value.isPositive()) throw new InvalidMarketDataError(market.symbol, field, value, 'must be a positive Decimal');
+/** A field's name for an error: `bids[3].price` for a level's (built only then, not for every level read), else `field` itself. */
+function fieldName(field: string, index: number | undefined, part: string): string {
+  return index === undefined ? field : `${field}[${index}].${part}`;
+}
+
+function ticksOf(market: SimMarket, field: string, index: number | undefined, part: string, value: unknown): number {
+  if (!(value instanceof Decimal) || !value.isPositive()) throw new InvalidMarketDataError(market.symbol, fieldName(field, index, part), value, 'must be a positive Decimal');
   try {
     return market.scale.toTicks(value);
   } catch (cause) {
-    throw new InvalidMarketDataError(market.symbol, field, value, `is not a whole number of ticks of ${market.instrument.tickSize} within 2^53 - 1`, { cause });
+    throw new InvalidMarketDataError(market.symbol, fieldName(field, index, part), value, `is not a whole number of ticks of ${market.instrument.tickSize} within 2^53 - 1`, { cause });
   }
 }
 
-function lotsOf(market: SimMarket, field: string, value: unknown, zeroAllowed: boolean): number {
+function lotsOf(market: SimMarket, field: string, index: number | undefined, part: string, value: unknown, zeroAllowed: boolean): number {
   if (!(value instanceof Decimal) || value.isNegative() || (!zeroAllowed && value.isZero())) {
-    throw new InvalidMarketDataError(market.symbol, field, value, zeroAllowed ? 'must be a non-negative Decimal' : 'must be a positive Decimal');
+    throw new InvalidMarketDataError(market.symbol, fieldName(field, index, part), value, zeroAllowed ? 'must be a non-negative Decimal' : 'must be a positive Decimal');
   }
   if (value.isZero()) return 0;
   try {
     return market.scale.toLots(value);
   } catch (cause) {
-    throw new InvalidMarketDataError(market.symbol, field, value, `is not a whole number of lots of ${market.instrument.lotSize} within 2^53 - 1`, { cause });
+    throw new InvalidMarketDataError(market.symbol, fieldName(field, index, part), value, `is not a whole number of lots of ${market.instrument.lotSize} within 2^53 - 1`, { cause });
   }
 }

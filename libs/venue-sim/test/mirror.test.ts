@@ -119,6 +119,9 @@ describe('the market mirror', () => {
     );
     expect(() => v.applyMarketBook('BTC-USDT', { snapshot: false, bids: lv(['99', '1'], ['99', '2']), asks: [] })).toThrow(/bids\[1\]\.price 99 is listed twice/);
     expect(() => v.applyMarketTrade('BTC-USDT', { price: d('100'), quantity: d('0'), aggressor: 'SELL' })).toThrow(/trade\.quantity 0 must be a positive Decimal/);
+    expect(() => v.applyMarketBook('BTC-USDT', { snapshot: true, bids: [], asks: lv(['101', '1'], ['102', '-1']) })).toThrow(/asks\[1\]\.size -1 must be a non-negative Decimal/);
+    expect(() => v.applyMarketBook('BTC-USDT', { snapshot: true, bids: [], asks: lv(['101', '0.0001']) })).toThrow(/asks\[0\]\.size 0\.0001 is not a whole number of lots/);
+    expect(() => v.applyMarketTrade('BTC-USDT', { price: d('100.05'), quantity: d('1'), aggressor: 'SELL' })).toThrow(/trade\.price 100\.05 is not a whole number of ticks/);
     expect(() => v.applyMarketBook('XRP', { snapshot: true, bids: [], asks: [] })).toThrow(expect.objectContaining({ code: 'SIM_UNKNOWN_SYMBOL' }));
     expect(show(v.depth('BTC-USDT', 'bid', 10))).toEqual([['100', '5']]);
   });
