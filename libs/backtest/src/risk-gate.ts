@@ -1,4 +1,5 @@
 import { Decimal, parseSymbol } from '@meridian/domain';
+import type { InstrumentSymbol } from '@meridian/domain';
 import type { Portfolio } from '@meridian/portfolio';
 import { AccountPnl, RiskState } from '@meridian/risk-rules';
 import type { BreakerView, KillSwitchState, OrderToCheck, RiskDecision } from '@meridian/risk-rules';
@@ -54,6 +55,7 @@ export class RiskGate {
   private readonly markets = new Map<string, RiskMarket>();
   private readonly pending = new Set<string>();
   private readonly shard: ReadonlySet<string>;
+  private readonly parsed = new Map<string, InstrumentSymbol>();
   /** Whether the loss limits read the account P&L (and so every mark must reach it). */
   readonly tracksPnl: boolean;
   private readonly midMarks: boolean;
@@ -147,6 +149,16 @@ export class RiskGate {
 
   // ---- Decisions and their aftermath
 
+  /** The service's parse of an intent's symbol, remembered for the spellings that name a shard symbol (a strategy sends the same few on every intent). */
+  private parse(raw: string): InstrumentSymbol {
+    let symbol = this.parsed.get(raw);
+    if (symbol === undefined) {
+      symbol = parseSymbol(raw);
+      if (this.shard.has(symbol)) this.parsed.set(raw, symbol);
+    }
+    return symbol;
+  }
+
   /** Risk's decision on an intent at `nowMs`; an approval is counted in the state (undefined: a repeat, ignored as the service ignores it). */
   decide(i: IntentToCheck, nowMs: number, breaker?: BreakerView): RiskDecision | undefined {
     if (this.decided.has(i.clientOrderId)) return undefined;
@@ -157,7 +169,7 @@ export class RiskGate {
     }
     let order: OrderToCheck;
     try {
-      order = { symbol: parseSymbol(i.symbol), side: i.side, quantity: i.quantity, limitPrice: i.limitPrice, referencePrice: i.referencePrice, strategy: i.strategy };
+      order = { symbol: this.parse(i.symbol), side: i.side, quantity: i.quantity, limitPrice: i.limitPrice, referencePrice: i.referencePrice, strategy: i.strategy };
     } catch (err) {
       return { approved: false, reason: 'INVALID_ORDER', detail: (err as Error).message, values: {} };
     }

@@ -156,9 +156,14 @@ export function applyTrade(host: MirrorHost, market: SimMarket, trade: { price: 
     const best = book.bestPrice(opposite);
     if (best === undefined || (buy ? best >= price : best <= price)) break;
     let ours = 0;
-    for (const entry of market.queue(opposite, best)) {
-      if (entry.house) cancelHouse(host, market, entry.id);
-      else ours += entry.lots;
+    if (market.owners.size === 0) {
+      // Only mirrored liquidity there: all of it goes, front first, with no queue listed.
+      for (let id = book.frontOrder(opposite, best); id !== undefined; id = book.frontOrder(opposite, best)) cancelHouse(host, market, id as number);
+    } else {
+      for (const entry of market.queue(opposite, best)) {
+        if (entry.house) cancelHouse(host, market, entry.id);
+        else ours += entry.lots;
+      }
     }
     if (ours > 0) print(best, ours);
     if (book.level(opposite, best) !== undefined) {
