@@ -2,6 +2,7 @@ import { Decimal } from '@meridian/domain';
 import type { Side } from '@meridian/domain';
 import type { BookSide, Level, MatchEvent } from '@meridian/book';
 import { InvalidMarketDataError, SimInvariantError } from './errors';
+import { LevelTargets } from './level-targets';
 import type { SimMarket } from './market';
 import { planReduction } from './queue-model';
 import type { QueueModel } from './types';
@@ -33,10 +34,18 @@ export interface BookChange {
  * resting orders on the other side trades with them at their prices (we are the maker), and one
  * that reaches stale mirrored levels cancels them (self-trade prevention between house orders).
  */
+/**
+ * The working lists of `applyBookChange`, refilled by every call. One pair serves every venue: a
+ * call never reenters (nothing it does reaches a caller before it returns; updates are delivered
+ * after it).
+ */
+const BID_TARGETS = new LevelTargets();
+const ASK_TARGETS = new LevelTargets();
+
 export function applyBookChange(host: MirrorHost, market: SimMarket, change: BookChange): void {
   if (change === null || typeof change !== 'object') throw new InvalidMarketDataError(market.symbol, 'book change', change, 'must be { snapshot, bids, asks }');
-  const bids = levelTargets(market, 'bids', change.bids);
-  const asks = levelTargets(market, 'asks', change.asks);
+  const bids = levelTargets(market, 'bids', change.bids, BID_TARGETS);
+  const asks = levelTargets(market, 'asks', change.asks, ASK_TARGETS);
   const book = market.engine.core.book;
   if (change.snapshot === true) {
     unlisted(book, 'bid', bids);
@@ -44,8 +53,7 @@ export function applyBookChange(host: MirrorHost, market: SimMarket, change: Boo
   } else if (change.snapshot !== false) {
     throw new InvalidMarketDataError(market.symbol, 'snapshot', change.snapshot, 'must be a boolean');
   }
-  // A book is refreshed before every order of a backtest: the targets are walked by key (no entry
-  // arrays) and each step is a function of its own (no closures per change).
+  // A book is refreshed before every order of a backtest: each step is a function of its own (no closures per change).
   reduce(host, market, 'bid', bids);
   reduce(host, market, 'ask', asks);
   grow(host, market, 'bid', bids);
@@ -53,11 +61,11 @@ export function applyBookChange(host: MirrorHost, market: SimMarket, change: Boo
 }
 
 /** A snapshot's targets also empty every level it does not list: read best first, before anything changes. */
-function unlisted(book: SimMarket['engine']['core']['book'], side: BookSide, targets: Map<number, number>): void {
+function unlisted(book: SimMarket['engine']['core']['book'], side: BookSide, targets: LevelTargets): void {
   const count = book.levelCount(side);
   for (let depth = 0; depth < count; depth++) {
     const price = book.priceAt(side, depth)!;
-    if (!targets.has(price)) targets.set(price, 0);
+    if (!targets.has(price)) targets.add(price, 0);
   }
 }
 
@@ -67,10 +75,11 @@ function houseAt(market: SimMarket, side: BookSide, price: number): number {
 }
 
 /** The levels whose mirrored size shrinks lose it where the queue model says. */
-function reduce(host: MirrorHost, market: SimMarket, side: BookSide, targets: Map<number, number>): void {
+function reduce(host: MirrorHost, market: SimMarket, side: BookSide, targets: LevelTargets): void {
   const engine = market.engine;
-  for (const price of targets.keys()) {
-    const lots = targets.get(price)!;
+  for (let i = 0; i < targets.length; i++) {
+    const price = targets.priceAt(i);
+    const lots = targets.lotsAt(i);
     const house = houseAt(market, side, price);
     if (lots >= house) continue;
     if (market.owners.size === 0) {
@@ -86,11 +95,12 @@ function reduce(host: MirrorHost, market: SimMarket, side: BookSide, targets: Ma
 }
 
 /** The levels whose mirrored size grows get the new size at the back of their queue. */
-function grow(host: MirrorHost, market: SimMarket, side: BookSide, targets: Map<number, number>): void {
+function grow(host: MirrorHost, market: SimMarket, side: BookSide, targets: LevelTargets): void {
   const engine = market.engine;
   const book = engine.core.book;
-  for (const price of targets.keys()) {
-    const lots = targets.get(price)!;
+  for (let i = 0; i < targets.length; i++) {
+    const price = targets.priceAt(i);
+    const lots = targets.lotsAt(i);
     const house = houseAt(market, side, price);
     if (lots <= house) continue;
     const lastId = book.backOrder(side, price) as number | undefined;
@@ -211,16 +221,16 @@ function amendHouse(host: MirrorHost, market: SimMarket, id: number, lots: numbe
   else host.process(market, market.engine.amend(id, { quantity: market.scale.fromLots(lots) }));
 }
 
-function levelTargets(market: SimMarket, field: string, levels: readonly Level[]): Map<number, number> {
+function levelTargets(market: SimMarket, field: string, levels: readonly Level[], out: LevelTargets): LevelTargets {
   if (!Array.isArray(levels)) throw new InvalidMarketDataError(market.symbol, field, levels, 'must be an array of { price, size }');
-  const out = new Map<number, number>();
+  out.clear();
   for (let i = 0; i < levels.length; i++) {
     const level = levels[i];
     if (level === null || typeof level !== 'object') throw new InvalidMarketDataError(market.symbol, `${field}[${i}]`, level, 'must be { price, size }');
     const price = ticksOf(market, field, i, 'price', level.price);
     const lots = lotsOf(market, field, i, 'size', level.size, true);
     if (out.has(price)) throw new InvalidMarketDataError(market.symbol, `${field}[${i}].price`, level.price, 'is listed twice');
-    out.set(price, lots);
+    out.add(price, lots);
   }
   return out;
 }
