@@ -22,11 +22,13 @@
 //
 // Env: BENCH_SYMBOLS (10), BENCH_BARS (200,000 per symbol), BENCH_RUNS (3), BENCH_YEAR_SYMBOLS
 // (100), BENCH_YEAR_BARS (525,600), BENCH_SKIP_YEAR=1, BENCH_PHASES=1 (time the order path's parts,
-// see `timePhases`; the wrappers add their own cost, so the rows' rates are not comparable then).
+// see `timePhases`; the wrappers add their own cost, so the rows' rates are not comparable then),
+// BENCH_GC=1 (the collections V8 made during each row's run: count and pause time by kind).
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
 const { existsSync } = require('node:fs');
+const { PerformanceObserver, constants: perfConstants } = require('node:perf_hooks');
 const { Decimal } = require('@meridian/domain');
 const { FeaturePipeline, MomentumModel, fitNormalisation } = require('@meridian/signals');
 const { sharedDataPath } = require('@meridian/testkit');
@@ -130,15 +132,41 @@ async function throughputRow(name) {
   const drains = timeDrains();
   const phases = process.env.BENCH_PHASES === '1' ? timePhases() : undefined;
   gc();
+  const collections = process.env.BENCH_GC === '1' ? watchCollections() : undefined;
   const cpu = process.cpuUsage();
   const t = process.hrtime.bigint();
   const out = await ROWS[name].run(data);
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   const used = process.cpuUsage(cpu);
+  const gcDuringRun = await collections?.();
   // A backtest's whole result (orders, fills, curve, metrics) as a digest, taken after the clock
   // stops: two builds of the engine that should decide and fill alike can be compared row by row.
   if (out.result !== undefined) out.result = digest(out.result);
-  process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds: (used.user + used.system) / 1e6, out, events: data.events, dataSeconds, drains: drainSummary(drains), phases })}\n`);
+  process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds: (used.user + used.system) / 1e6, out, events: data.events, dataSeconds, drains: drainSummary(drains), phases, gc: gcDuringRun })}\n`);
+}
+
+/**
+ * With BENCH_GC=1: V8's collections from now until the returned function is called, by kind (count
+ * and summed pause, ms). Entries reach an observer asynchronously (not within one turn of the event
+ * loop), so the stop waits a few milliseconds first.
+ */
+function watchCollections() {
+  const kinds = { [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge', [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'mark-compact', [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental', [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks' };
+  const totals = {};
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = kinds[e.detail?.kind] ?? String(e.detail?.kind);
+      const k = (totals[kind] ??= { count: 0, ms: 0 });
+      k.count++;
+      k.ms += e.duration;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return async () => {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    observer.disconnect();
+    return totals;
+  };
 }
 
 function digest(result) {
@@ -239,6 +267,11 @@ async function throughput() {
   for (const x of Object.values(results)) {
     const t = x.drains;
     if (t !== undefined && x.out.orders > 100) console.log(`    ${x.label.padEnd(76)} p50 ${t.p50.toFixed(0).padStart(4)}, p90 ${t.p90.toFixed(0).padStart(4)}; mean in the first third of the run ${t.firstThird.toFixed(0).padStart(4)}, in the last ${t.lastThird.toFixed(0).padStart(4)} (${t.count} calls)`);
+  }
+  for (const x of Object.values(results)) {
+    if (x.gc === undefined) continue;
+    const kinds = Object.entries(x.gc).map(([kind, k]) => `${k.count} ${kind} ${k.ms.toFixed(0)} ms`);
+    console.log(`  collections during the run (BENCH_GC=1, the fastest process) in ${x.label}: ${kinds.join(', ') || 'none'}`);
   }
   for (const x of Object.values(results)) {
     if (x.phases === undefined || !(x.out.orders > 100)) continue;
