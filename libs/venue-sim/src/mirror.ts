@@ -26,6 +26,14 @@ export interface BookChange {
 }
 
 /**
+ * The working lists of `applyBookChange`, refilled by every call. One pair serves every venue: a
+ * call never reenters (nothing it does reaches a caller before it returns; updates are delivered
+ * after it).
+ */
+const BID_TARGETS = new LevelTargets();
+const ASK_TARGETS = new LevelTargets();
+
+/**
  * Mirrors the external L2 book as house orders in the engine: each reported level's mirrored size
  * becomes the reported size. A level that grows gets the new size at the back of its queue (behind
  * our orders there); one that shrinks loses it where the queue model says (`planReduction`). A
@@ -34,14 +42,6 @@ export interface BookChange {
  * resting orders on the other side trades with them at their prices (we are the maker), and one
  * that reaches stale mirrored levels cancels them (self-trade prevention between house orders).
  */
-/**
- * The working lists of `applyBookChange`, refilled by every call. One pair serves every venue: a
- * call never reenters (nothing it does reaches a caller before it returns; updates are delivered
- * after it).
- */
-const BID_TARGETS = new LevelTargets();
-const ASK_TARGETS = new LevelTargets();
-
 export function applyBookChange(host: MirrorHost, market: SimMarket, change: BookChange): void {
   if (change === null || typeof change !== 'object') throw new InvalidMarketDataError(market.symbol, 'book change', change, 'must be { snapshot, bids, asks }');
   const bids = levelTargets(market, 'bids', change.bids, BID_TARGETS);
