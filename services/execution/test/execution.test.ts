@@ -305,8 +305,11 @@ describe('execution algorithms (parent orders through risk to the paper venue)',
 
   it('carries a TWAP over a restart of the service: no child twice, completed', async () => {
     await wideBook();
-    await submitOrder(twap('twap-2', '0.6', 6, 4));
+    // Twelve seconds for six slices: the restart must come while the parent works. With four, a
+    // loaded CI machine once saw the whole TWAP end before the first fill's report reached the test.
+    await submitOrder(twap('twap-2', '0.6', 6, 12));
     await waitFor('twap-2 first child filled', () => filledOf('twap-2') >= 0.1, 20_000, 50);
+    expect((await getOrder('twap-2')).order!.reason).not.toMatch(/^finished/);
     await stopExecution();
     await startExecution();
     await wideBook();
