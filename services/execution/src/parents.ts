@@ -42,6 +42,15 @@ interface Parent {
   order: ParentOrder;
   timer: NodeJS.Timeout | undefined;
   ended: boolean;
+  /** How a parent restored as ended had ended (its state machine, rebuilt from the children, does not say). */
+  final?: ParentEnd;
+}
+
+/** A parent's `ended` record, as the parent stream holds it. */
+export interface ParentEnd {
+  readonly outcome: 'finished' | 'failed';
+  readonly reason: string;
+  readonly tsNs: bigint;
 }
 
 /** What the parent stream and the children's reports say about a parent, for `restore`. */
@@ -51,7 +60,7 @@ export interface ParentHistory {
   updates: ChildUpdate[];
   pendingCancels: Set<string>;
   cancelRequestedNs?: bigint;
-  ended: boolean;
+  ended?: ParentEnd;
 }
 
 /** The algorithm's parameters from the wire, validated by `ParentOrder.create`. */
@@ -185,7 +194,7 @@ export class ParentManager {
   }
 
   private async restoreNow(id: string, h: ParentHistory, touch: { bid?: Decimal; ask?: Decimal }): Promise<void> {
-    if (!h.created || h.ended) return;
+    if (!h.created) return;
     const spec = specOf(h.created.intent, h.created.algo, h.created.grid, h.created.tsNs);
     const now = nowNanos();
     const order = ParentOrder.restore(spec, {
@@ -197,8 +206,15 @@ export class ParentManager {
       nowNs: now,
     });
     for (const c of h.children) this.childParent.set(c.clientOrderId, id);
-    const p: Parent = { spec, strategy: h.created.intent.strategy, algo: spec.algo.kind, createdNs: h.created.tsNs, order, timer: undefined, ended: false };
+    const p: Parent = { spec, strategy: h.created.intent.strategy, algo: spec.algo.kind, createdNs: h.created.tsNs, order, timer: undefined, ended: h.ended !== undefined };
     this.parents.set(id, p);
+    if (h.ended !== undefined) {
+      // Ended before the restart: GetOrder still answers for it until the retention forgets it, as
+      // it would have without the restart. Nothing is sent and nothing runs.
+      p.final = h.ended;
+      this.ended.mark(id);
+      return;
+    }
     // A child written down but never heard of may have been lost before its intent was published:
     // publishing it again is safe (its client order id is the Nats-Msg-Id and risk's key).
     const heard = new Set(h.updates.map((u) => u.clientOrderId));
@@ -302,9 +318,9 @@ export class ParentManager {
       averageFillPrice: s.averagePrice?.toString() ?? '',
       fees: '',
       createdTsNs: p.createdNs,
-      updatedTsNs: s.nowNs,
+      updatedTsNs: p.final?.tsNs ?? s.nowNs,
       parentOrderId: '',
-      reason: outcome ? `${outcome.type}: ${outcome.reason}` : s.status,
+      reason: p.final ? `${p.final.outcome}: ${p.final.reason}` : outcome ? `${outcome.type}: ${outcome.reason}` : s.status,
       algo: p.algo,
     };
   }
@@ -428,7 +444,7 @@ export function foldParentEvent(h: ParentHistory, e: ParentOrderEvent, symbol: s
       h.cancelRequestedNs = e.tsNs;
       break;
     case 'ended':
-      h.ended = true;
+      h.ended = { outcome: e.event.value.outcome === 'FINISHED' ? 'finished' : 'failed', reason: e.event.value.reason, tsNs: e.tsNs };
       break;
     default:
       break;
@@ -436,7 +452,7 @@ export function foldParentEvent(h: ParentHistory, e: ParentOrderEvent, symbol: s
 }
 
 export function emptyHistory(): ParentHistory {
-  return { children: [], updates: [], pendingCancels: new Set(), ended: false };
+  return { children: [], updates: [], pendingCancels: new Set() };
 }
 
 /** Whether a child's fills in the history add up to its whole quantity. */

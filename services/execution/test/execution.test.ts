@@ -322,4 +322,24 @@ describe('execution algorithms (parent orders through risk to the paper venue)',
     expect(kids.length).toBeGreaterThanOrEqual(2);
     for (const kid of kids) expect(kinds(kid).filter((k) => k === ExecutionKind.EXECUTION_KIND_ACK).length).toBeLessThanOrEqual(1);
   });
+
+  it('still answers for a parent that ended before a restart, as it ended, and sends nothing for it', async () => {
+    await wideBook();
+    await submitOrder(twap('twap-3', '0.2', 2, 1));
+    await waitFor('twap-3 completed', async () => (await getOrder('twap-3')).order?.reason === 'finished: completed', 30_000, 100);
+    await waitFor('twap-3 fills reported', () => filledOf('twap-3') >= 0.2, 20_000, 50);
+    const before = (await getOrder('twap-3')).order!;
+    const reportsBefore = reports.length;
+    const stoppedNs = nowNanos();
+    await stopExecution();
+    await startExecution();
+    const after = (await getOrder('twap-3')).order!;
+    expect(after).toMatchObject({ clientOrderId: 'twap-3', algo: 'twap', reason: 'finished: completed', filledQuantity: '0.2', averageFillPrice: before.averageFillPrice, quantity: '0.2' });
+    // Its last update is when it ended (the ended record's time), not the restart's.
+    expect(after.updatedTsNs >= before.updatedTsNs && after.updatedTsNs < stoppedNs).toBe(true);
+    // Nothing of it is sent again: no new report for its children, and a cancel finds it ended.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(reports.slice(reportsBefore).filter((r) => r.parentOrderId === 'twap-3')).toEqual([]);
+    expect((await cancelOrder('twap-3')).order).toMatchObject({ clientOrderId: 'twap-3', reason: 'finished: completed' });
+  });
 });
