@@ -40,39 +40,14 @@ export class TickScale {
   }
 }
 
-/** Exact powers of ten as floats (10^22 is the largest a double holds exactly). */
-const FLOAT_POW10: readonly number[] = Array.from({ length: 23 }, (_, n) => 10 ** n);
-
-/** `x × 10^k` when that is a safe integer (then exact: a correctly rounded product at or below 2^53 - 1 is the true one), else NaN. */
-function lift(x: number, k: number): number {
-  if (k > 22) return Number.NaN;
-  const r = x * FLOAT_POW10[k]!;
-  return r <= Number.MAX_SAFE_INTEGER ? r : Number.NaN;
-}
-
 function units(value: Decimal, step: Decimal, what: string, stepName: string): number {
   if (!(value instanceof Decimal) || !value.isPositive()) {
     throw new InvalidBookArgumentError(what, value, 'must be a positive Decimal');
   }
-  // Venues convert every price and size they touch: with both coefficients safe integers this is
-  // one float division, exact (an integer quotient of safe integers), and allocates nothing.
-  const v = value.safeCoef();
-  const s = step.safeCoef();
-  if (v !== undefined && s !== undefined) {
-    const k = step.scale - value.scale;
-    const n = k >= 0 ? lift(v, k) : v;
-    const d = k >= 0 ? s : lift(s, -k);
-    if (n === n && d === d) {
-      if (n % d !== 0) throw new InvalidBookArgumentError(what, value, `is not a whole multiple of the ${stepName} ${step}`);
-      return n / d;
-    }
-  }
-  // Decimal's own exact arithmetic: float integers while the coefficients are safe, bigint beyond.
+  const n = value.unitsOf(step);
+  if (n !== undefined) return n;
   if (!value.isMultipleOf(step)) throw new InvalidBookArgumentError(what, value, `is not a whole multiple of the ${stepName} ${step}`);
-  const count = value.div(step, 0);
-  const n = count.safeCoef();
-  if (n === undefined) throw new TickOverflowError(what, `${value} (${count} x ${step})`);
-  return n;
+  throw new TickOverflowError(what, `${value} (${value.div(step, 0)} x ${step})`);
 }
 
 function scaled(count: number, step: Decimal, what: string): Decimal {

@@ -410,6 +410,24 @@ export class Decimal {
     return Decimal.normalised(divRound(a, b, mode) * b, s);
   }
 
+  /**
+   * How many whole `step`s this is, as a safe integer; undefined when it is not a whole multiple of
+   * `step` or the count is beyond 2^53 - 1. Books convert every price and size they touch to ticks
+   * and lots: with safe coefficients this is one exact float division and allocates nothing.
+   */
+  unitsOf(step: Decimal): number | undefined {
+    if (!step.isPositive()) throw new InvalidDecimalError(step.toString(), 'step must be positive');
+    if (this.big === undefined && step.big === undefined) {
+      const k = step.scale - this.scale;
+      const n = k >= 0 ? liftSafe(this.small, k) : this.small;
+      const d = k >= 0 ? step.small : liftSafe(step.small, -k);
+      // |n| and d safe: the remainder is exact, and so is the quotient of a whole multiple.
+      if (n <= MAX_SAFE && n >= -MAX_SAFE && d <= MAX_SAFE) return n % d === 0 ? n / d : undefined;
+    }
+    if (!this.isMultipleOf(step)) return undefined;
+    return this.div(step, 0).safeCoef();
+  }
+
   /** True if this is a whole multiple of `step`. */
   isMultipleOf(step: Decimal): boolean {
     if (step.isZero()) return false;

@@ -390,6 +390,21 @@ describe('quantize and isMultipleOf', () => {
     expect(thrown(() => d('1').quantize(d('-0.01'))).message).toMatch(/step must be positive/);
   });
 
+  test('unitsOf counts whole steps, on and off the float path, and is undefined off the grid or beyond 2^53 - 1', () => {
+    expect(d('123.45').unitsOf(d('0.01'))).toBe(12345);
+    expect(d('5').unitsOf(d('0.001'))).toBe(5000);
+    expect(d('1000').unitsOf(d('5'))).toBe(200);
+    expect(d('-0.75').unitsOf(d('0.25'))).toBe(-3);
+    expect(Decimal.ZERO.unitsOf(d('0.01'))).toBe(0);
+    expect(d('1.005').unitsOf(d('0.01'))).toBeUndefined();
+    // A coefficient beyond the safe range (bigint), a whole multiple with a safe count, and one whose count is not safe.
+    expect(d('12345678901234567.8').unitsOf(d('0.1'))).toBeUndefined();
+    expect(d('1234567890123.456789012345').unitsOf(d('0.000000000000000001'))).toBeUndefined();
+    expect(d('123456789012345678900').unitsOf(d('100000000000000000000'))).toBeUndefined();
+    expect(d('1200000000000000000000').unitsOf(d('100000000000000000000'))).toBe(12);
+    expect(thrown(() => d('1').unitsOf(d('0'))).message).toMatch(/step must be positive/);
+  });
+
   test('a quantized value is a multiple of its step', () => {
     for (const [v, step] of [
       ['123.456789', '0.05'],
