@@ -219,18 +219,26 @@ describe('approved orders at the paper venue', () => {
   });
 });
 
+/**
+ * A risk service for the tests that submit through risk, started once by whichever describe needs
+ * it first (each says so in its own beforeAll, so any one of them can run alone), with a BBO for
+ * its notional checks.
+ */
+async function startRisk(): Promise<void> {
+  if (risk !== undefined) return;
+  await bus.publish(
+    bus.subjects.marketData('sim', SYMBOL, 'bbo'),
+    Bbo,
+    Bbo.fromPartial({ venue: 'sim', symbol: SYMBOL, seq: 1n, bid: { price: '99.9', size: '1' }, ask: { price: '100.1', size: '0.3' }, tsNs: nowNanos() }),
+  );
+  const riskDir = join(__dirname, '..', '..', 'risk');
+  assertBuilt(riskDir, '@meridian/risk');
+  const riskEnv = { ...serviceEnv(), LOG_LEVEL: 'info', RISK_MAX_ORDER_QUANTITY: '1', RISK_MAX_ORDER_NOTIONAL: '100000', RISK_MAX_POSITION: '100' };
+  risk = await ServiceProcess.start(riskDir, Object.fromEntries(Object.entries(riskEnv).filter((e): e is [string, string] => e[1] !== undefined)), { name: 'risk', timeoutMs: 60_000 });
+}
+
 describe('SubmitOrder', () => {
-  beforeAll(async () => {
-    await bus.publish(
-      bus.subjects.marketData('sim', SYMBOL, 'bbo'),
-      Bbo,
-      Bbo.fromPartial({ venue: 'sim', symbol: SYMBOL, seq: 1n, bid: { price: '99.9', size: '1' }, ask: { price: '100.1', size: '0.3' }, tsNs: nowNanos() }),
-    );
-    const riskDir = join(__dirname, '..', '..', 'risk');
-    assertBuilt(riskDir, '@meridian/risk');
-    const riskEnv = { ...serviceEnv(), LOG_LEVEL: 'info', RISK_MAX_ORDER_QUANTITY: '1', RISK_MAX_ORDER_NOTIONAL: '100000', RISK_MAX_POSITION: '100' };
-    risk = await ServiceProcess.start(riskDir, Object.fromEntries(Object.entries(riskEnv).filter((e): e is [string, string] => e[1] !== undefined)), { name: 'risk', timeoutMs: 60_000 });
-  });
+  beforeAll(startRisk);
 
   it('sends an order through risk to the venue and answers with the order', async () => {
     const res = await submitOrder({ intent: intent('', { quantity: '0.1' }), waitMs: 10_000 });
@@ -255,6 +263,7 @@ describe('SubmitOrder', () => {
 });
 
 describe('execution algorithms (parent orders through risk to the paper venue)', () => {
+  beforeAll(startRisk);
   const wideBook = async () => publishBook([lv('99.9', '50'), lv('99.8', '50')], [lv('100.1', '50'), lv('100.2', '50')]);
   const children = (parent: string) => [...new Set(reports.filter((r) => r.parentOrderId === parent).map((r) => r.clientOrderId))].sort();
   const filledOf = (parent: string) =>
