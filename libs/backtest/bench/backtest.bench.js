@@ -281,6 +281,15 @@ async function throughput() {
   const { hourly, silent } = results;
   const perOrder = (key) => ((hourly[key] - silent[key]) / Math.max(1, hourly.out.orders - silent.out.orders)) * 1e6;
   console.log(`  one order through risk, the guard, the venue and the books: ≈ ${perOrder('seconds').toFixed(1)} µs wall, ${perOrder('cpuSeconds').toFixed(1)} µs CPU (the difference of the hourly and signals-only runs per order)`);
+  // A run of n events and k orders takes n × (a bar's cost) + k × (an order's): 1 M events/s holds
+  // while the order rate k / n stays at or below (1 µs − a bar's cost) / an order's cost.
+  const breakEven = (key) => {
+    const bar = (silent[key] / silent.events) * 1e6;
+    if (bar >= 1) return `not even without orders (a bar costs ${bar.toFixed(2)} µs)`;
+    const share = (1 - bar) / perOrder(key);
+    return `up to an order rate of ${(100 * share).toFixed(2)} % (an order every ${Math.ceil(1 / share)} bars; a bar costs ${bar.toFixed(2)} µs)`;
+  };
+  console.log(`  1 M events/s on one core, by these rows' costs: ${breakEven('seconds')} by the wall clock; ${breakEven('cpuSeconds')} by CPU time`);
 }
 
 async function year() {
