@@ -23,11 +23,10 @@ import { SubmitOrderRequest } from '@meridian/proto';
 import type { CancelOrderResponse, GetOrderResponse, ListOrdersResponse, OrderIntent, SubmitOrderResponse } from '@meridian/proto';
 import { startService } from '@meridian/runtime';
 import type { StartedService } from '@meridian/runtime';
-import { ServiceProcess, assertBuilt, createTestEnvironment, waitFor } from '@meridian/testkit';
-import { join } from 'node:path';
-import type { TestEnvironment } from '@meridian/testkit';
+import { createTestEnvironment, waitFor } from '@meridian/testkit';
+import type { ServiceProcess, TestEnvironment } from '@meridian/testkit';
 import { executionService } from '../src/service';
-import { call, paperIntent, paperServiceEnv } from './paper-harness';
+import { call, paperIntent, paperServiceEnv, startPaperRisk } from './paper-harness';
 
 jest.setTimeout(90_000);
 
@@ -231,10 +230,7 @@ async function startRisk(): Promise<void> {
     Bbo,
     Bbo.fromPartial({ venue: 'sim', symbol: SYMBOL, seq: 1n, bid: { price: '99.9', size: '1' }, ask: { price: '100.1', size: '0.3' }, tsNs: nowNanos() }),
   );
-  const riskDir = join(__dirname, '..', '..', 'risk');
-  assertBuilt(riskDir, '@meridian/risk');
-  const riskEnv = { ...serviceEnv(), LOG_LEVEL: 'info', RISK_MAX_ORDER_QUANTITY: '1', RISK_MAX_ORDER_NOTIONAL: '100000', RISK_MAX_POSITION: '100' };
-  risk = await ServiceProcess.start(riskDir, Object.fromEntries(Object.entries(riskEnv).filter((e): e is [string, string] => e[1] !== undefined)), { name: 'risk', timeoutMs: 60_000 });
+  risk = await startPaperRisk(serviceEnv());
 }
 
 describe('SubmitOrder', () => {
