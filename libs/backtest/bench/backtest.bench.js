@@ -286,7 +286,9 @@ async function throughput() {
   const breakEven = (key) => {
     const bar = (silent[key] / silent.events) * 1e6;
     if (bar >= 1) return `not even without orders (a bar costs ${bar.toFixed(2)} µs)`;
-    const share = (1 - bar) / perOrder(key);
+    const order = perOrder(key);
+    if (!(order > 0)) return `not measurable here (the hourly row was not slower than the signals-only row)`;
+    const share = (1 - bar) / order;
     return `up to an order rate of ${(100 * share).toFixed(2)} % (an order every ${Math.ceil(1 / share)} bars; a bar costs ${bar.toFixed(2)} µs)`;
   };
   console.log(`  1 M events/s on one core, by these rows' costs: ${breakEven('seconds')} by the wall clock; ${breakEven('cpuSeconds')} by CPU time`);
