@@ -5,8 +5,6 @@
 'use strict';
 
 const BARS = Number(process.env.BENCH_BARS ?? 525_600);
-const MINUTE = 60_000;
-const T0 = Date.UTC(2024, 0, 1);
 const FEE_TICKS_PER_SIDE = 2;
 
 let cached;

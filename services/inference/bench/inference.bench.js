@@ -94,10 +94,6 @@ function feedsOf(d, a) {
   return feeds;
 }
 
-async function latency(run, n, overheadNs, warmup = 300) {
-  return (await interleaved({ run }, n, overheadNs, warmup)).run;
-}
-
 /**
  * Latency of several contenders sampled in turn (a, b, c, a, b, c, …), so a burst of load from
  * the rest of the machine falls on all of them alike and their tails compare.
