@@ -197,7 +197,6 @@ async function handled(http: number, prefix: string): Promise<number> {
   return n;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TERMINAL = new Set([OrderStatus.ORDER_STATUS_FILLED, OrderStatus.ORDER_STATUS_CANCELLED, OrderStatus.ORDER_STATUS_REJECTED, OrderStatus.ORDER_STATUS_EXPIRED]);
 
 test('a paced live paper session and its replay through the backtester make the same signals, orders, decisions and fills', async () => {
@@ -244,7 +243,12 @@ test('a paced live paper session and its replay through the backtester make the 
       await bus.publish(s.marketData('sim', symbol, 'bbo'), Bbo, Bbo.fromPartial({ venue: 'sim', symbol, seq: update.seq, bid: { price: next.bids[0]![0], size: next.bids[0]![1] }, ask: { price: next.asks[0]![0], size: next.asks[0]![1] }, tsNs: at + 1n }));
     }
     if (k === 0) await ready('execution');
-    await sleep(60);
+    // The bar's orders must meet this step's book: execution mirrors it into the paper venue and risk
+    // reads its BBO, each on consumers of their own. A stalled consumer (a loaded machine once
+    // missed the book consumer's heartbeats) must hold the step back, not let the orders meet an old book.
+    const published = (k + 1) * SYMBOLS.length;
+    await waitFor(`step ${k}: execution took ${published} book updates`, async () => (await handled(executionHttp, 'md.{venue}.{symbol}.book')) >= published, 20_000, 5);
+    await waitFor(`step ${k}: risk took ${published} BBOs`, async () => (await handled(riskHttp, 'md.{venue}.{symbol}.bbo')) >= published, 20_000, 5);
     for (const symbol of SYMBOLS) {
       const close = paths[symbol]![k]!;
       const open = k === 0 ? close : paths[symbol]![k - 1]!;
