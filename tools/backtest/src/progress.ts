@@ -102,17 +102,21 @@ type Stream = { isTTY?: boolean; columns?: number; write(s: string): boolean };
 
 /**
  * A status line on stderr: redrawn in place (at most every 100 ms) on a terminal; on a pipe or a
- * file, one line every `pipeEveryMs` so logs stay readable.
+ * file, one line every `pipeEveryMs` so logs stay readable, the first one `pipeEveryMs` after the
+ * status line was made (a command that ends sooner writes none there, however long node took to start).
  */
 export class StatusLine {
-  private lastDraw = 0;
+  private lastDraw: number;
   private drawn = false;
 
   constructor(
     private readonly stream: Stream = process.stderr,
     private readonly quiet = false,
     private readonly pipeEveryMs = 5_000,
-  ) {}
+  ) {
+    // On a terminal the first update draws at once; on a pipe it waits a whole interval.
+    this.lastDraw = stream.isTTY === true ? -Infinity : performance.now();
+  }
 
   update(line: string, force = false): void {
     if (this.quiet) return;
