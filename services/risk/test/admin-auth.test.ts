@@ -14,6 +14,7 @@ import type { StartedService } from '@meridian/runtime';
 import { createTestEnvironment } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
 import { riskService } from '../src/service';
+import { riskServiceEnv } from './service-env';
 
 jest.setTimeout(60_000);
 
@@ -30,13 +31,7 @@ beforeAll(async () => {
   bus = await Bus.connect({ servers: env.natsUrl, name: 'risk-admin-test', namespace: env.namespace });
   await provisionTopology(bus.jsm, bus.topology, [{ symbols: ['BTC-USDT'], venues: ['paper'] }]);
   risk = (await startService(riskService, {
-    ...env.env,
-    HOST: '127.0.0.1',
-    HTTP_PORT: '0',
-    GRPC_PORT: '0',
-    LOG_LEVEL: 'fatal',
-    SYMBOLS: 'BTC-USDT',
-    SHUTDOWN_TIMEOUT_MS: '5000',
+    ...riskServiceEnv(env, 'BTC-USDT'),
     RISK_MAX_ORDER_QUANTITY: '10',
     RISK_MAX_ORDER_NOTIONAL: '100000',
     RISK_MAX_POSITION: '100',

@@ -23,6 +23,7 @@ import type { StartedService } from '@meridian/runtime';
 import { createTestEnvironment, waitFor } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
 import { riskService } from '../src/service';
+import { riskServiceEnv } from './service-env';
 
 jest.setTimeout(60_000);
 
@@ -49,13 +50,7 @@ const LIMITS = {
 
 function serviceEnv(): NodeJS.ProcessEnv {
   return {
-    ...env.env,
-    HOST: '127.0.0.1',
-    HTTP_PORT: '0',
-    GRPC_PORT: '0',
-    LOG_LEVEL: 'fatal',
-    SYMBOLS: 'BTC-USDT,ETH-USDT',
-    SHUTDOWN_TIMEOUT_MS: '5000',
+    ...riskServiceEnv(env, 'BTC-USDT,ETH-USDT'),
     RISK_MAX_ORDER_QUANTITY: '1000',
     RISK_MAX_ORDER_NOTIONAL: '100000',
     RISK_MAX_POSITION: '100',

@@ -9,6 +9,7 @@ import { ConfigError, startService } from '@meridian/runtime';
 import { createTestEnvironment, waitFor } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
 import { riskService } from '../src/service';
+import { riskServiceEnv } from './service-env';
 
 jest.setTimeout(60_000);
 
@@ -16,13 +17,7 @@ let env: TestEnvironment;
 let bus: Bus;
 
 const serviceEnv = (costMethod: string): NodeJS.ProcessEnv => ({
-  ...env.env,
-  HOST: '127.0.0.1',
-  HTTP_PORT: '0',
-  GRPC_PORT: '0',
-  LOG_LEVEL: 'fatal',
-  SYMBOLS: 'BTC-USDT',
-  SHUTDOWN_TIMEOUT_MS: '5000',
+  ...riskServiceEnv(env, 'BTC-USDT'),
   RISK_COST_METHOD: costMethod,
 });
 

@@ -12,6 +12,7 @@ import { createTestEnvironment, waitFor } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
 import { riskService } from '../src/service';
 import { call, intent, publishBbo, publishFill, publishTrades } from './post-trade-helpers';
+import { riskServiceEnv } from './service-env';
 
 jest.setTimeout(60_000);
 
@@ -37,13 +38,7 @@ afterAll(async () => {
 });
 
 const baseEnv = () => ({
-  ...env.env,
-  HOST: '127.0.0.1',
-  HTTP_PORT: '0',
-  GRPC_PORT: '0',
-  LOG_LEVEL: 'fatal',
-  SYMBOLS: 'BTC-USDT,ETH-USDT',
-  SHUTDOWN_TIMEOUT_MS: '5000',
+  ...riskServiceEnv(env, 'BTC-USDT,ETH-USDT'),
   RISK_MAX_ORDER_QUANTITY: '1000',
   RISK_MAX_ORDER_NOTIONAL: '10000000',
   RISK_MAX_POSITION: '100',

@@ -13,6 +13,7 @@ import type { StartedService } from '@meridian/runtime';
 import { createTestEnvironment, waitFor } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
 import { riskService } from '../src/service';
+import { riskServiceEnv } from './service-env';
 
 jest.setTimeout(60_000);
 
@@ -28,13 +29,7 @@ const rejected = new Map<string, OrderRejection>();
 
 function serviceEnv(): NodeJS.ProcessEnv {
   return {
-    ...env.env,
-    HOST: '127.0.0.1',
-    HTTP_PORT: '0',
-    GRPC_PORT: '0',
-    LOG_LEVEL: 'fatal',
-    SYMBOLS: SYMBOL,
-    SHUTDOWN_TIMEOUT_MS: '5000',
+    ...riskServiceEnv(env, SYMBOL),
     RISK_MAX_ORDER_QUANTITY: '10',
     RISK_MAX_ORDER_NOTIONAL: '100000',
     RISK_MAX_POSITION: '1000',
