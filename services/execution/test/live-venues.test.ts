@@ -110,7 +110,7 @@ async function okxVenue(dir: string): Promise<LiveVenue> {
     venue: 'okx',
     symbol: 'BTC-USDT',
     sim,
-    env: { VENUE: 'okx', MARKET_VENUE: 'okx', SYMBOLS: 'BTC-USDT', OKX_ENV: 'demo', OKX_REST_URL: server.restUrl, OKX_WS_URL: server.privateWsUrl, ...files },
+    env: { VENUE: 'okx', MARKET_VENUE: 'okx', OKX_ENV: 'demo', OKX_REST_URL: server.restUrl, OKX_WS_URL: server.privateWsUrl, ...files },
     secrets: [key.apiKey, key.secretKey, key.passphrase],
     book: { bids: [['29999.9', '2']], asks: [['30000.1', '0.3'], ['30001', '10']] },
     market: { quantity: '0.5', referencePrice: '30000.1', fills: [['0.3', '30000.1'], ['0.2', '30001']] },
@@ -162,7 +162,7 @@ async function alpacaVenue(dir: string): Promise<LiveVenue> {
     venue: 'alpaca',
     symbol: 'AAPL',
     sim,
-    env: { VENUE: 'alpaca', MARKET_VENUE: 'alpaca', SYMBOLS: 'AAPL', ALPACA_ENV: 'paper', ALPACA_TRADING_URL: server.baseUrl, ALPACA_STREAM_URL: server.streamUrl, ...files },
+    env: { VENUE: 'alpaca', MARKET_VENUE: 'alpaca', ALPACA_ENV: 'paper', ALPACA_TRADING_URL: server.baseUrl, ALPACA_STREAM_URL: server.streamUrl, ...files },
     secrets: [keyId, secret],
     book: { bids: [['189.99', '100']], asks: [['190.01', '100'], ['190.02', '200'], ['190.03', '300']] },
     market: { quantity: '150', referencePrice: '190.01', fills: [['100', '190.01'], ['50', '190.02']] },
@@ -226,12 +226,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function serviceEnv(v: LiveVenue, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    ...env.env,
-    HOST: '127.0.0.1',
-    HTTP_PORT: '0',
-    GRPC_PORT: '0',
-    LOG_LEVEL: 'fatal',
-    SHUTDOWN_TIMEOUT_MS: '5000',
+    ...env.serviceEnv(v.symbol),
     VENUE_TIMEOUT_MS: String(VENUE_TIMEOUT_MS),
     RECONCILE_INTERVAL_MS: String(RECONCILE_INTERVAL_MS),
     ...v.env,

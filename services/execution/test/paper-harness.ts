@@ -12,13 +12,7 @@ import { join } from 'node:path';
 /** Execution on the paper venue for one symbol (tick 0.01, lot 0.0001), in process, quiet, on free ports. */
 export function paperServiceEnv(env: TestEnvironment, symbol: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
-    ...env.env,
-    HOST: '127.0.0.1',
-    HTTP_PORT: '0',
-    GRPC_PORT: '0',
-    LOG_LEVEL: 'fatal',
-    SYMBOLS: symbol,
-    SHUTDOWN_TIMEOUT_MS: '5000',
+    ...env.serviceEnv(symbol),
     VENUE: 'paper',
     MARKET_VENUE: 'sim',
     PAPER_INSTRUMENTS: `${symbol}=0.01/0.0001`,

@@ -14,7 +14,6 @@ import type { StartedService } from '@meridian/runtime';
 import { createTestEnvironment } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
 import { riskService } from '../src/service';
-import { riskServiceEnv } from './service-env';
 
 jest.setTimeout(60_000);
 
@@ -31,7 +30,7 @@ beforeAll(async () => {
   bus = await Bus.connect({ servers: env.natsUrl, name: 'risk-admin-test', namespace: env.namespace });
   await provisionTopology(bus.jsm, bus.topology, [{ symbols: ['BTC-USDT'], venues: ['paper'] }]);
   risk = (await startService(riskService, {
-    ...riskServiceEnv(env, 'BTC-USDT'),
+    ...env.serviceEnv('BTC-USDT'),
     RISK_MAX_ORDER_QUANTITY: '10',
     RISK_MAX_ORDER_NOTIONAL: '100000',
     RISK_MAX_POSITION: '100',

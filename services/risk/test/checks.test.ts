@@ -23,7 +23,6 @@ import type { StartedService } from '@meridian/runtime';
 import { createTestEnvironment, waitFor } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
 import { riskService } from '../src/service';
-import { riskServiceEnv } from './service-env';
 
 jest.setTimeout(60_000);
 
@@ -50,7 +49,7 @@ const LIMITS = {
 
 function serviceEnv(): NodeJS.ProcessEnv {
   return {
-    ...riskServiceEnv(env, 'BTC-USDT,ETH-USDT'),
+    ...env.serviceEnv('BTC-USDT,ETH-USDT'),
     RISK_MAX_ORDER_QUANTITY: '1000',
     RISK_MAX_ORDER_NOTIONAL: '100000',
     RISK_MAX_POSITION: '100',

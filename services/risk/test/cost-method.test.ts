@@ -9,7 +9,6 @@ import { ConfigError, startService } from '@meridian/runtime';
 import { createTestEnvironment, waitFor } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
 import { riskService } from '../src/service';
-import { riskServiceEnv } from './service-env';
 
 jest.setTimeout(60_000);
 
@@ -17,7 +16,7 @@ let env: TestEnvironment;
 let bus: Bus;
 
 const serviceEnv = (costMethod: string): NodeJS.ProcessEnv => ({
-  ...riskServiceEnv(env, 'BTC-USDT'),
+  ...env.serviceEnv('BTC-USDT'),
   RISK_COST_METHOD: costMethod,
 });
 

@@ -12,7 +12,6 @@ import { createTestEnvironment, waitFor } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
 import { riskService } from '../src/service';
 import { call, intent, publishBbo, publishFill, publishTrades } from './post-trade-helpers';
-import { riskServiceEnv } from './service-env';
 
 jest.setTimeout(60_000);
 
@@ -38,7 +37,7 @@ afterAll(async () => {
 });
 
 const baseEnv = () => ({
-  ...riskServiceEnv(env, 'BTC-USDT,ETH-USDT'),
+  ...env.serviceEnv('BTC-USDT,ETH-USDT'),
   RISK_MAX_ORDER_QUANTITY: '1000',
   RISK_MAX_ORDER_NOTIONAL: '10000000',
   RISK_MAX_POSITION: '100',

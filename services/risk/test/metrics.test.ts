@@ -8,7 +8,6 @@ import type { StartedService } from '@meridian/runtime';
 import { createTestEnvironment, waitFor } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
 import { riskService } from '../src/service';
-import { riskServiceEnv } from './service-env';
 
 let env: TestEnvironment;
 let bus: Bus;
@@ -74,7 +73,7 @@ test('exports positions, realized/unrealized P&L and fees per symbol, decisions 
   await publishFill(fill('o2', Side.SIDE_SELL, '0.5', '110', '0.05'));
   await publishMid('119', '121');
 
-  risk = (await startService(riskService, riskServiceEnv(env, 'BTC-USDT,ETH-USDT'))) as unknown as StartedService<unknown>;
+  risk = (await startService(riskService, env.serviceEnv('BTC-USDT,ETH-USDT'))) as unknown as StartedService<unknown>;
 
   const btc = { symbol: 'BTC-USDT' };
   await waitFor('the mark applied', async () => series(await scrape(), 'meridian_pnl_quote')[key({ ...btc, kind: 'unrealized' })] !== undefined);

@@ -31,7 +31,6 @@ import { createTestEnvironment, waitFor } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
 import { riskService } from '../src/service';
 import { call, failure, intent, publishBar, publishBbo, publishFill, series } from './post-trade-helpers';
-import { riskServiceEnv } from './service-env';
 
 jest.setTimeout(60_000);
 
@@ -63,7 +62,7 @@ beforeAll(async () => {
   await publishBbo(bus, 'ETH-USDT', '9.9', '10.1');
 
   risk = (await startService(riskService, {
-    ...riskServiceEnv(env, 'BTC-USDT,ETH-USDT'),
+    ...env.serviceEnv('BTC-USDT,ETH-USDT'),
     RISK_MAX_ORDER_QUANTITY: '1000',
     RISK_MAX_ORDER_NOTIONAL: '10000000',
     RISK_MAX_POSITION: '100',

@@ -13,7 +13,6 @@ import type { StartedService } from '@meridian/runtime';
 import { createTestEnvironment, waitFor } from '@meridian/testkit';
 import type { TestEnvironment } from '@meridian/testkit';
 import { riskService } from '../src/service';
-import { riskServiceEnv } from './service-env';
 
 jest.setTimeout(60_000);
 
@@ -29,7 +28,7 @@ const rejected = new Map<string, OrderRejection>();
 
 function serviceEnv(): NodeJS.ProcessEnv {
   return {
-    ...riskServiceEnv(env, SYMBOL),
+    ...env.serviceEnv(SYMBOL),
     RISK_MAX_ORDER_QUANTITY: '10',
     RISK_MAX_ORDER_NOTIONAL: '100000',
     RISK_MAX_POSITION: '1000',
