@@ -140,12 +140,17 @@ test('orders flow through risk to the paper venue and fills come back; positions
   expect(approved.get(id)!.traceId).toBe(filled.traceId);
   expect(intents.get(id)!.traceId).toBe(filled.traceId);
 
-  // Risk's positions equal the sum of the fills, exactly.
+  // Risk's positions equal the sum of the fills, exactly, once risk has booked every fill the
+  // stream carries: it reads the reports on a consumer of its own, which a loaded machine delays.
   const { grpc } = await supervisor.processes.get('risk')!.ports;
   const risk = new RiskServiceClient(`127.0.0.1:${grpc}`, credentials.createInsecure());
+  const fillsInStream = reports.filter((r) => r.report.kind === ExecutionKind.EXECUTION_KIND_FILL).length;
   let positions: Position[];
   try {
-    positions = (await grpcCall<{ symbol: string }, { positions: Position[] }>(risk.getPositions.bind(risk), { symbol: '' })).positions;
+    positions = await waitFor(`risk booked all ${fillsInStream} fills`, async () => {
+      const p = (await grpcCall<{ symbol: string }, { positions: Position[] }>(risk.getPositions.bind(risk), { symbol: '' })).positions;
+      return p.reduce((n, x) => n + x.fillCount, 0) >= fillsInStream ? p : undefined;
+    }, 30_000);
   } finally {
     risk.close();
   }
