@@ -5,10 +5,12 @@
  *   BENCH_ROW=hourly taskset -c 1 node --expose-gc --cpu-prof --cpu-prof-dir=/tmp/prof bench/backtest.bench.js
  *   node bench/profile-shares.js /tmp/prof/<file>.cpuprofile
  *
- * Prints the profile's share of time in the garbage collector (V8 attributes it to no function),
- * then the self time of the samples taken inside the engine's `drain` (one order through risk, the
- * guard, the synthetic book's refresh, the venue and the booking), summed by source file and by
- * function. The sampling profiler slows small functions more than large ones: read shares, not µs.
+ * Prints the profile's share of time in the garbage collector, then the self time of the samples
+ * taken inside the engine's `drain` (one order through risk, the guard, the synthetic book's
+ * refresh, the venue and the booking), summed by source file and by function. V8 attributes a
+ * collection to no function; a collector sample is counted as the drains' when the sample before it
+ * was inside a drain (the allocation that started the collection was most likely there). The
+ * sampling profiler slows small functions more than large ones: read shares, not µs.
  */
 const { readFileSync } = require('node:fs');
 
@@ -30,6 +32,7 @@ profile.samples.forEach((id, i) => {
   timeOf.set(id, (timeOf.get(id) ?? 0) + dt);
   total += dt;
 });
+const isCollector = (id) => nodes.get(id).callFrame.functionName === '(garbage collector)';
 
 const shortUrl = (url) => url.split('/').slice(-3).join('/') || '(native)';
 const isDrain = (frame) => frame.functionName === 'drain' && frame.url.endsWith('backtest/dist/engine.js');
@@ -38,14 +41,31 @@ const insideDrain = (id) => {
   return false;
 };
 
+const drainNode = new Map();
+const inDrain = (id) => {
+  let v = drainNode.get(id);
+  if (v === undefined) drainNode.set(id, (v = insideDrain(id)));
+  return v;
+};
+
 let gc = 0;
+let gcInDrains = 0;
+let lastWasDrain = false;
+profile.samples.forEach((id, i) => {
+  if (!isCollector(id)) {
+    lastWasDrain = inDrain(id);
+    return;
+  }
+  gc += profile.timeDeltas[i];
+  if (lastWasDrain) gcInDrains += profile.timeDeltas[i];
+});
+
 let drain = 0;
 const byFile = new Map();
 const byFunction = new Map();
 for (const [id, t] of timeOf) {
   const frame = nodes.get(id).callFrame;
-  if (frame.functionName === '(garbage collector)') gc += t;
-  if (!insideDrain(id)) continue;
+  if (!inDrain(id)) continue;
   drain += t;
   const where = shortUrl(frame.url);
   byFile.set(where, (byFile.get(where) ?? 0) + t);
@@ -60,6 +80,10 @@ if (drain === 0) {
 const pct = (t, of) => `${((100 * t) / of).toFixed(1).padStart(5)} %`;
 const sorted = (m) => [...m].sort((a, b) => b[1] - a[1]);
 console.log(`profile ${(total / 1e6).toFixed(2)} s: garbage collector ${pct(gc, total)} of it; drains ${(drain / 1e6).toFixed(2)} s of self time outside the collector`);
+console.log(`collector samples that followed a sample inside a drain: ${(gcInDrains / 1e6).toFixed(2)} s, ${pct(gcInDrains, drain + gcInDrains)} of the drains' time with them`);
+const decimal = byFile.get('domain/dist/decimal.js') ?? 0;
+// What exact integer money could save at most: Decimal's own time and every collection the drains started.
+console.log(`Decimal's self time and the drains' collections together: ${pct(decimal + gcInDrains, drain + gcInDrains)} of the drains' time with their collections`);
 console.log('drains by file:');
 for (const [f, t] of sorted(byFile)) if (t / drain >= 0.005) console.log(`  ${pct(t, drain)}  ${f}`);
 console.log(`drains by function (top ${top}):`);

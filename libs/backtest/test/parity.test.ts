@@ -246,9 +246,9 @@ test('a paced live paper session and its replay through the backtester make the 
     // The bar's orders must meet this step's book: execution mirrors it into the paper venue and risk
     // reads its BBO, each on consumers of their own. A stalled consumer (a loaded machine once
     // missed the book consumer's heartbeats) must hold the step back, not let the orders meet an old book.
-    const published = (k + 1) * SYMBOLS.length;
-    await waitFor(`step ${k}: execution took ${published} book updates`, async () => (await handled(executionHttp, 'md.{venue}.{symbol}.book')) >= published, 20_000, 5);
-    await waitFor(`step ${k}: risk took ${published} BBOs`, async () => (await handled(riskHttp, 'md.{venue}.{symbol}.bbo')) >= published, 20_000, 5);
+    const booksSoFar = (k + 1) * SYMBOLS.length;
+    await waitFor(`step ${k}: execution took ${booksSoFar} book updates`, async () => (await handled(executionHttp, 'md.{venue}.{symbol}.book')) >= booksSoFar, 20_000, 5);
+    await waitFor(`step ${k}: risk took ${booksSoFar} BBOs`, async () => (await handled(riskHttp, 'md.{venue}.{symbol}.bbo')) >= booksSoFar, 20_000, 5);
     for (const symbol of SYMBOLS) {
       const close = paths[symbol]![k]!;
       const open = k === 0 ? close : paths[symbol]![k - 1]!;

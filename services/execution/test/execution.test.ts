@@ -8,7 +8,6 @@ import { Bus, provisionTopology } from '@meridian/bus';
 import { nowNanos } from '@meridian/domain';
 import {
   ApprovedOrder,
-  Bbo,
   BookUpdateBatch,
   ExecutionKind,
   ExecutionReport,
@@ -39,7 +38,7 @@ let client: ExecutionServiceClient | undefined;
 const reports: ExecutionReport[] = [];
 let bookSeq = 1n;
 
-function serviceEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+function serviceEnv(extra: Record<string, string> = {}): Record<string, string> {
   return paperServiceEnv(env, SYMBOL, extra);
 }
 
@@ -220,17 +219,10 @@ describe('approved orders at the paper venue', () => {
 
 /**
  * A risk service for the tests that submit through risk, started once by whichever describe needs
- * it first (each says so in its own beforeAll, so any one of them can run alone), with a BBO for
- * its notional checks.
+ * it first (each says so in its own beforeAll, so any one of them can run alone).
  */
 async function startRisk(): Promise<void> {
-  if (risk !== undefined) return;
-  await bus.publish(
-    bus.subjects.marketData('sim', SYMBOL, 'bbo'),
-    Bbo,
-    Bbo.fromPartial({ venue: 'sim', symbol: SYMBOL, seq: 1n, bid: { price: '99.9', size: '1' }, ask: { price: '100.1', size: '0.3' }, tsNs: nowNanos() }),
-  );
-  risk = await startPaperRisk(serviceEnv());
+  risk ??= await startPaperRisk(bus, SYMBOL, serviceEnv());
 }
 
 describe('SubmitOrder', () => {

@@ -10,7 +10,6 @@ import { Bus, provisionTopology } from '@meridian/bus';
 import { nowNanos } from '@meridian/domain';
 import {
   ApprovedOrder,
-  Bbo,
   BookUpdateBatch,
   ExecutionKind,
   ExecutionReport,
@@ -43,7 +42,7 @@ let risk: ServiceProcess | undefined;
 const reports: ExecutionReport[] = [];
 let bookSeq = 1n;
 
-function serviceEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+function serviceEnv(extra: Record<string, string> = {}): Record<string, string> {
   return paperServiceEnv(env, SYMBOL, { VENUE_TIMEOUT_MS: '1000', ORDER_RETENTION_MS: String(RETENTION_MS), ...extra });
 }
 
@@ -225,12 +224,7 @@ test('a restart replays every order and forgets the settled ones again, keeping 
 
 test('a parent keeps its children while it works, and goes with them once it ended', async () => {
   if (!execution) await startExecution();
-  await bus.publish(
-    bus.subjects.marketData('sim', SYMBOL, 'bbo'),
-    Bbo,
-    Bbo.fromPartial({ venue: 'sim', symbol: SYMBOL, seq: 1n, bid: { price: '99.9', size: '50' }, ask: { price: '100.1', size: '50' }, tsNs: nowNanos() }),
-  );
-  risk = await startPaperRisk(serviceEnv());
+  risk = await startPaperRisk(bus, SYMBOL, serviceEnv());
   const before = await metrics();
 
   // Three slices 5 s apart: the first child has settled well over two intervals before the parent ends.
